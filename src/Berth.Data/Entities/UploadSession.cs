@@ -1,0 +1,18 @@
+namespace Berth.Data.Entities;
+
+/// <summary>An upload in progress; its bytes are at <c>/uploads/&lt;id&gt;/data</c> in the blob store.</summary>
+public sealed class UploadSession
+{
+    public Guid Id { get; set; }
+
+    public long RepositoryId { get; set; }
+
+    /// <summary>Bytes received and made durable so far.</summary>
+    public long Offset { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
+
+    public Repository? Repository { get; set; }
+}

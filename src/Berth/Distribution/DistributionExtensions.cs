@@ -1,0 +1,24 @@
+using Berth.Distribution.Blobs;
+using Berth.Distribution.Manifests;
+using Berth.Distribution.Repositories;
+using Berth.Distribution.Uploads;
+
+namespace Berth.Distribution;
+
+/// <summary>Registers and maps the <c>/v2/</c> API.</summary>
+public static class DistributionExtensions
+{
+    public static IServiceCollection AddDistribution(this IServiceCollection services)
+    {
+        services.AddScoped<RepositoryStore>();
+        services.AddScoped<BlobService>();
+        services.AddScoped<UploadService>();
+        services.AddScoped<ManifestService>();
+        services.AddSingleton<UploadHashes>();
+        services.AddSingleton<ManifestCache>();
+        services.AddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapDistribution(this IEndpointRouteBuilder endpoints) => endpoints.MapV2();
+}

@@ -1,0 +1,113 @@
+using Berth.Distribution.Blobs;
+using Berth.Distribution.Catalog;
+using Berth.Distribution.Manifests;
+using Berth.Distribution.Referrers;
+using Berth.Distribution.Tags;
+using Berth.Distribution.Uploads;
+using Berth.Oci;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Berth.Distribution;
+
+/// <summary>The one entry point of <c>/v2/</c>: takes the path apart, hands it to its feature, and maps errors.</summary>
+/// <remarks>
+/// Repository names hold slashes, so routes are matched from the end of the path (as distribution's router does)
+/// rather than by ASP.NET route templates. Dot segments are refused on the raw request target, before Kestrel's
+/// normalisation could turn <c>a/../b</c> into another repository's name.
+/// </remarks>
+public static class V2Router
+{
+    public static IEndpointRouteBuilder MapV2(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.Map("/v2", HandleAsync);
+        endpoints.Map("/v2/{**path}", HandleAsync);
+        return endpoints;
+    }
+
+    private static async Task HandleAsync(HttpContext context)
+    {
+        context.Response.Headers[OciResults.ApiVersionHeader] = OciResults.ApiVersion;
+        try
+        {
+            await DispatchAsync(context);
+        }
+        catch (DistributionException ex)
+        {
+            await OciResults.WriteErrorAsync(context, ex.Error);
+        }
+        catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
+        {
+            // The client went away; whatever it was sending has been rolled back by the handler.
+        }
+    }
+
+    private static Task DispatchAsync(HttpContext context)
+    {
+        if (HasDotSegment(context.Features.Get<IHttpRequestFeature>()?.RawTarget))
+        {
+            throw DistributionException.Of(ErrorCode.NameInvalid, "the path holds a '.' or '..' segment");
+        }
+
+        var path = context.Request.Path.Value ?? "";
+        path = path.Length <= "/v2/".Length ? "" : path["/v2/".Length..];
+        var route = V2Route.Parse(path)
+            ?? throw DistributionException.Of(ErrorCode.NameUnknown, "no such endpoint in the distribution API", status: 404);
+        return route.Kind switch
+        {
+            V2RouteKind.Base => BaseAsync(context),
+            V2RouteKind.Catalog => CatalogEndpoints.HandleAsync(context),
+            V2RouteKind.Tags => TagEndpoints.HandleAsync(context, RequireName(route)),
+            V2RouteKind.Manifest => ManifestEndpoints.HandleAsync(context, RequireName(route), route.Argument),
+            V2RouteKind.Blob => BlobEndpoints.HandleAsync(context, RequireName(route), route.Argument),
+            V2RouteKind.Uploads => UploadEndpoints.HandleStartAsync(context, RequireName(route)),
+            V2RouteKind.Upload => UploadEndpoints.HandleSessionAsync(context, RequireName(route), route.Argument),
+            V2RouteKind.Referrers => ReferrerEndpoints.HandleAsync(context, RequireName(route), route.Argument),
+            _ => throw new InvalidOperationException($"unrouted {route.Kind}"),
+        };
+    }
+
+    private static Task BaseAsync(HttpContext context)
+    {
+        Methods.Require(context, "GET", "HEAD");
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = 2;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.WriteAsync("{}");
+    }
+
+    private static string RequireName(V2Route route) => RepositoryName.IsValid(route.Name)
+        ? route.Name
+        : throw DistributionException.Of(ErrorCode.NameInvalid,
+            "repository name must match [a-z0-9]+((.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((.|_|__|-+)[a-z0-9]+)*)* and be at most 255 characters",
+            route.Name.Length > 300 ? null : route.Name);
+
+    /// <summary>Whether the raw path has a <c>.</c> or <c>..</c> segment, in plain or percent-encoded form.</summary>
+    internal static bool HasDotSegment(string? rawTarget)
+    {
+        if (string.IsNullOrEmpty(rawTarget))
+        {
+            return false;
+        }
+
+        var query = rawTarget.IndexOf('?', StringComparison.Ordinal);
+        var rawPath = query >= 0 ? rawTarget[..query] : rawTarget;
+        string decoded;
+        try
+        {
+            decoded = Uri.UnescapeDataString(rawPath);
+        }
+        catch (UriFormatException)
+        {
+            return true;
+        }
+
+        foreach (var segment in decoded.Split('/'))
+        {
+            if (segment is "." or "..")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

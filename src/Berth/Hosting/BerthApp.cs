@@ -1,0 +1,105 @@
+using System.Threading.RateLimiting;
+using Berth.Data;
+using Berth.Data.Sqlite;
+using Berth.Distribution;
+using Berth.Storage;
+using Berth.Storage.Drivers.Filesystem;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Hosting;
+
+/// <summary>Composes the ASP.NET host from configuration: storage, metadata and the features' endpoints.</summary>
+public static class BerthApp
+{
+    public static WebApplication Build(IConfiguration configuration)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        var server = configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        if (!ListenAddress.TryParse(server.Listen, out var listen))
+        {
+            throw new OptionsValidationException(ServerOptions.Section, typeof(ServerOptions),
+                [$"Server:Listen '{server.Listen}' is not HOST:PORT (for example 127.0.0.1:5000)"]);
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(listen.Address, listen.Port);
+            kestrel.AddServerHeader = false;
+            // Blobs stream through uploads of any size; manifests are capped where they are read.
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
+
+        var services = builder.Services;
+        services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DistributionOptions>().BindConfiguration(DistributionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<FilesystemStorageOptions>().BindConfiguration(FilesystemStorageOptions.Section);
+
+        var dataDirectory = Path.GetFullPath(server.DataDirectory);
+        Directory.CreateDirectory(dataDirectory);
+        services.AddSingleton<IStorageDriver>(sp =>
+        {
+            var root = sp.GetRequiredService<IOptions<FilesystemStorageOptions>>().Value.RootDirectory;
+            var directory = string.IsNullOrEmpty(root) ? Path.Join(dataDirectory, "storage") : Path.GetFullPath(root);
+            return new PathCheckingStorageDriver(new FilesystemStorageDriver(directory));
+        });
+
+        var connectionString = SqliteDatabase.ConnectionString(Path.Join(dataDirectory, "berth.db"));
+        services.AddDbContextPool<BerthDbContext>(options => options.UseBerthSqlite(connectionString));
+        services.AddDistribution();
+        AddRateLimiting(services, configuration);
+
+        var app = builder.Build();
+        app.UseRateLimiter();
+        app.MapDistribution();
+        return app;
+    }
+
+    /// <summary>Applies pending migrations and the database file's settings; <c>berth serve</c> and <c>berth migrate</c> call it.</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BerthDbContext>();
+        await SqliteDatabase.ConfigureFileAsync(db, cancellationToken);
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+
+    private static void AddRateLimiting(IServiceCollection services, IConfiguration configuration)
+    {
+        var limits = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
+        services.AddRateLimiter(options =>
+        {
+            options.OnRejected = async (context, cancellationToken) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+                context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await OciResults.WriteErrorAsync(context.HttpContext, Oci.OciError.Of(Oci.ErrorCode.TooManyRequests,
+                    "too many requests from this client; retry after the time in Retry-After"));
+            };
+            if (limits.RequestsPerSecond <= 0)
+            {
+                return;
+            }
+
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                !context.Request.Path.StartsWithSegments("/v2")
+                    ? RateLimitPartition.GetNoLimiter("")
+                    : RateLimitPartition.GetTokenBucketLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "", _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = limits.Burst > 0 ? limits.Burst : limits.RequestsPerSecond,
+                        TokensPerPeriod = limits.RequestsPerSecond,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    }));
+        });
+    }
+}

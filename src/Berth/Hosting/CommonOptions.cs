@@ -1,0 +1,36 @@
+using System.CommandLine;
+
+namespace Berth.Hosting;
+
+/// <summary>The flags every verb that opens the data directory shares, and how they map onto configuration keys.</summary>
+internal sealed class CommonOptions
+{
+    public Option<string?> Config { get; } = new("--config")
+    {
+        Description = "A JSON settings file (default: ./berth.json when it exists).",
+        HelpName = "FILE",
+    };
+
+    public Option<string?> DataDir { get; } = new("--data-dir")
+    {
+        Description = "Directory for the SQLite database and the filesystem blob store (Server:DataDirectory, default ./data).",
+        HelpName = "DIR",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Config);
+        command.Options.Add(DataDir);
+    }
+
+    public Dictionary<string, string?> Overrides(ParseResult result)
+    {
+        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (result.GetValue(DataDir) is { } dataDir)
+        {
+            overrides["Server:DataDirectory"] = dataDir;
+        }
+
+        return overrides;
+    }
+}
