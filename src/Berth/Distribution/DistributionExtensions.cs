@@ -21,4 +21,7 @@ public static class DistributionExtensions
     }
 
     public static IEndpointRouteBuilder MapDistribution(this IEndpointRouteBuilder endpoints) => endpoints.MapV2();
+
+    /// <summary>The middleware <c>/v2/</c> needs ahead of routing.</summary>
+    public static IApplicationBuilder UseDistribution(this IApplicationBuilder app) => app.UseV2PathGuard();
 }

@@ -12,8 +12,8 @@ namespace Berth.Distribution;
 /// <summary>The one entry point of <c>/v2/</c>: takes the path apart, hands it to its feature, and maps errors.</summary>
 /// <remarks>
 /// Repository names hold slashes, so routes are matched from the end of the path (as distribution's router does)
-/// rather than by ASP.NET route templates. Dot segments are refused on the raw request target, before Kestrel's
-/// normalisation could turn <c>a/../b</c> into another repository's name.
+/// rather than by ASP.NET route templates. Dot segments are refused on the raw request target by
+/// <see cref="UseV2PathGuard"/>, before Kestrel's normalisation could turn <c>a/../b</c> into another name.
 /// </remarks>
 public static class V2Router
 {
@@ -23,6 +23,23 @@ public static class V2Router
         endpoints.Map("/v2/{**path}", HandleAsync);
         return endpoints;
     }
+
+    /// <summary>
+    /// Refuses <c>/v2/</c> requests whose raw target has a dot segment, before Kestrel's normalisation turns
+    /// <c>/v2/a/../../x</c> into some other path (possibly outside <c>/v2/</c> altogether).
+    /// </summary>
+    public static IApplicationBuilder UseV2PathGuard(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (raw is not null && raw.StartsWith("/v2", StringComparison.OrdinalIgnoreCase) && HasDotSegment(raw))
+        {
+            context.Response.Headers[OciResults.ApiVersionHeader] = OciResults.ApiVersion;
+            await OciResults.WriteErrorAsync(context, OciError.Of(ErrorCode.NameInvalid, "the path holds a '.' or '..' segment"));
+            return;
+        }
+
+        await next(context);
+    });
 
     private static async Task HandleAsync(HttpContext context)
     {
@@ -43,11 +60,6 @@ public static class V2Router
 
     private static Task DispatchAsync(HttpContext context)
     {
-        if (HasDotSegment(context.Features.Get<IHttpRequestFeature>()?.RawTarget))
-        {
-            throw DistributionException.Of(ErrorCode.NameInvalid, "the path holds a '.' or '..' segment");
-        }
-
         var path = context.Request.Path.Value ?? "";
         path = path.Length <= "/v2/".Length ? "" : path["/v2/".Length..];
         var route = V2Route.Parse(path)

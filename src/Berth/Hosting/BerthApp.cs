@@ -58,6 +58,7 @@ public static class BerthApp
         AddRateLimiting(services, configuration);
 
         var app = builder.Build();
+        app.UseDistribution();
         app.UseRateLimiter();
         app.MapDistribution();
         return app;

@@ -11,7 +11,8 @@ namespace Berth.Storage.Drivers.Filesystem;
 /// </remarks>
 public sealed class FilesystemStorageDriver : IStorageDriver
 {
-    internal const string TempPrefix = ".tmp-";
+    /// <summary>How temporary files start; they are never listed or walked.</summary>
+    public const string TempPrefix = ".tmp-";
     private readonly string _root;
 
     public FilesystemStorageDriver(string rootDirectory)

@@ -1,0 +1,66 @@
+using Berth.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Berth.Testing;
+
+/// <summary>The real Berth, on Kestrel on a free loopback port, over SQLite and the filesystem driver in a temp dir.</summary>
+public sealed class BerthServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private BerthServer(WebApplication app, string dataDirectory, Uri address)
+    {
+        _app = app;
+        DataDirectory = dataDirectory;
+        Address = address;
+        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
+    }
+
+    public string DataDirectory { get; }
+
+    public Uri Address { get; }
+
+    /// <summary><c>127.0.0.1:port</c>, as registry clients name the registry.</summary>
+    public string HostPort => $"{Address.Host}:{Address.Port}";
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<BerthServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("berth-test-").FullName;
+        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Server:Listen"] = "127.0.0.1:0",
+            ["Server:DataDirectory"] = dataDirectory,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            overrides[key] = value;
+        }
+
+        var app = BerthApp.Build(BerthConfiguration.Build(null, overrides));
+        await BerthApp.MigrateAsync(app.Services, CancellationToken.None);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new BerthServer(app, dataDirectory, new Uri(address));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
