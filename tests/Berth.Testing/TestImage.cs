@@ -27,7 +27,11 @@ public sealed class TestImage
 
     public static TestImage Create() => new();
 
+    /// <summary>Adds a layer of random bytes: enough for the registry, which never opens layers.</summary>
     public TestImage WithLayer(int size) => WithLayer(TestBlob.Random(size));
+
+    /// <summary>Adds a real gzipped tar layer, for clients that unpack images (podman).</summary>
+    public TestImage WithTarLayer(int fileSize) => WithLayer(TestBlob.RandomTarGzip(fileSize));
 
     public TestImage WithLayer(TestBlob layer)
     {
@@ -57,7 +61,7 @@ public sealed class TestImage
         var configMediaType = _mediaType == DockerManifest
             ? "application/vnd.docker.container.image.v1+json"
             : "application/vnd.oci.image.config.v1+json";
-        var diffIds = string.Join(",", _layers.Select(l => $"\"{l.Digest}\""));
+        var diffIds = string.Join(",", _layers.Select(l => $"\"{l.DiffId ?? l.Digest}\""));
         Config = new TestBlob(Encoding.UTF8.GetBytes(
             $$"""{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[{{diffIds}}]},"config":{},"nonce":"{{Guid.NewGuid()}}"}"""),
             configMediaType);

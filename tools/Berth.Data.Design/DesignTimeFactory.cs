@@ -1,5 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using Berth.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
 namespace Berth.Data.Design;

@@ -1,0 +1,109 @@
+using System.Net;
+using Berth.Testing;
+
+namespace Berth.EndToEnd;
+
+/// <summary>The binary as an operator runs it: help texts, configuration sources and their order, SIGTERM.</summary>
+public sealed class ProcessTests : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("berth-process-").FullName;
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    [Fact]
+    public async Task Help_explains_the_verbs_and_the_flags()
+    {
+        var root = await Tool.RunCheckedAsync("dotnet", BerthProcess.Dll, "--help");
+        Assert.Contains("serve", root, StringComparison.Ordinal);
+        Assert.Contains("BERTH__Section__Key", root, StringComparison.Ordinal);
+
+        var serve = await Tool.RunCheckedAsync("dotnet", BerthProcess.Dll, "serve", "--help");
+        foreach (var flag in new[] { "--listen", "--data-dir", "--external-url", "--config" })
+        {
+            Assert.Contains(flag, serve, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Settings_come_from_berth_json_then_environment_then_flags()
+    {
+        var fromFile = Path.Join(_work, "from-file");
+        var envPort = BerthProcess.FreePort();
+        await File.WriteAllTextAsync(Path.Join(_work, "berth.json"),
+            $$$"""{"Server":{"DataDirectory":"{{{fromFile}}}","Listen":"127.0.0.1:1"}}""", TestContext.Current.CancellationToken);
+
+        // The file names the data directory; the environment overrides the file's listen address.
+        await using (var berth = BerthProcess.Start(_work, ["serve"], new Dictionary<string, string> { ["BERTH__Server__Listen"] = $"127.0.0.1:{envPort}" }))
+        {
+            await berth.WaitUntilServingAsync(new Uri($"http://127.0.0.1:{envPort}"));
+            Assert.True(File.Exists(Path.Join(fromFile, "berth.db")));
+        }
+
+        // A flag overrides both.
+        var flagPort = BerthProcess.FreePort();
+        var fromFlag = Path.Join(_work, "from-flag");
+        await using (var berth = BerthProcess.Start(_work, ["serve", "--listen", $"127.0.0.1:{flagPort}", "--data-dir", fromFlag],
+            new Dictionary<string, string> { ["BERTH__Server__Listen"] = $"127.0.0.1:{envPort}" }))
+        {
+            await berth.WaitUntilServingAsync(new Uri($"http://127.0.0.1:{flagPort}"));
+            Assert.True(File.Exists(Path.Join(fromFlag, "berth.db")));
+        }
+    }
+
+    [Fact]
+    public async Task A_bad_listen_address_is_a_clear_error()
+    {
+        var (exitCode, output) = await Tool.RunAsync("dotnet", [BerthProcess.Dll, "serve", "--listen", "nowhere", "--data-dir", Path.Join(_work, "d")]);
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Server:Listen 'nowhere' is not HOST:PORT", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sigterm_drains_the_request_in_flight_and_exits_0()
+    {
+        var port = BerthProcess.FreePort();
+        var address = new Uri($"http://127.0.0.1:{port}");
+        await using var berth = BerthProcess.Start(_work, ["serve", "--listen", $"127.0.0.1:{port}", "--data-dir", Path.Join(_work, "data")]);
+        await berth.WaitUntilServingAsync(address);
+
+        using var client = new HttpClient { BaseAddress = address };
+        var blob = TestBlob.Random(64 * 1024);
+        using var start = await client.PostAsync("/v2/drain/test/blobs/uploads/", null);
+        var location = start.Headers.Location!.OriginalString;
+
+        // A slow upload is in flight when the signal arrives; it must finish, and only then may the process exit.
+        var body = new SlowContent(blob.Content, chunks: 8, delay: TimeSpan.FromMilliseconds(250));
+        var upload = client.PutAsync($"{location}?digest={blob.Digest}", body);
+        await body.Started.Task;
+        berth.Terminate();
+
+        using var response = await upload;
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(0, await berth.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary>A request body that trickles in over a couple of seconds.</summary>
+    private sealed class SlowContent(byte[] content, int chunks, TimeSpan delay) : HttpContent
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            var size = content.Length / chunks;
+            for (var i = 0; i < chunks; i++)
+            {
+                var end = i == chunks - 1 ? content.Length : (i + 1) * size;
+                await stream.WriteAsync(content.AsMemory(i * size, end - (i * size)));
+                await stream.FlushAsync();
+                Started.TrySetResult();
+                await Task.Delay(delay);
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = content.Length;
+            return true;
+        }
+    }
+}
