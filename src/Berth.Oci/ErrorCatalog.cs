@@ -7,7 +7,8 @@ public sealed record ErrorDescriptor(ErrorCode Code, string Value, int Status, s
 /// <remarks>
 /// The status codes are the spec's (distribution-spec v1.1, "Error Codes"); a response may override the status where
 /// the spec asks for another (416 for an upload chunk out of order, 413 for an oversized manifest).
-/// <see cref="ErrorCode.PaginationNumberInvalid"/> is distribution's own code for a malformed <c>n</c>.
+/// <see cref="ErrorCode.PaginationNumberInvalid"/> is distribution's own code for a malformed <c>n</c>, and
+/// <see cref="ErrorCode.Unknown"/> its code for a failure of the server itself (never for a client's mistake).
 /// </remarks>
 public static class ErrorCatalog
 {
@@ -28,6 +29,7 @@ public static class ErrorCatalog
         new(ErrorCode.Unsupported, "UNSUPPORTED", 405, "the operation is unsupported"),
         new(ErrorCode.TooManyRequests, "TOOMANYREQUESTS", 429, "too many requests"),
         new(ErrorCode.PaginationNumberInvalid, "PAGINATION_NUMBER_INVALID", 400, "invalid number of results requested"),
+        new(ErrorCode.Unknown, "UNKNOWN", 500, "unknown error"),
     ];
 
     public static IReadOnlyList<ErrorDescriptor> All => Entries;

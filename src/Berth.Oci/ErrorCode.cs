@@ -19,4 +19,5 @@ public enum ErrorCode
     Unsupported,
     TooManyRequests,
     PaginationNumberInvalid,
+    Unknown,
 }

@@ -21,6 +21,8 @@ public class ErrorCatalogTests
     [InlineData(ErrorCode.Denied, "DENIED", 403)]
     [InlineData(ErrorCode.Unsupported, "UNSUPPORTED", 405)]
     [InlineData(ErrorCode.TooManyRequests, "TOOMANYREQUESTS", 429)]
+    [InlineData(ErrorCode.PaginationNumberInvalid, "PAGINATION_NUMBER_INVALID", 400)]
+    [InlineData(ErrorCode.Unknown, "UNKNOWN", 500)]
     public void Codes_and_statuses_are_the_specs(ErrorCode code, string value, int status)
     {
         var entry = ErrorCatalog.Get(code);

@@ -107,6 +107,17 @@ public sealed class BerthProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGKILL: the process dies between two instructions, as in a power cut or an OOM kill.</summary>
+    public async Task KillHardAsync()
+    {
+        if (Signal(_process.Id, 9) != 0)
+        {
+            throw new InvalidOperationException($"kill -KILL {_process.Id} failed");
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancellation = new CancellationTokenSource(timeout);

@@ -15,6 +15,7 @@ public static class DistributionExtensions
         services.AddScoped<UploadService>();
         services.AddScoped<ManifestService>();
         services.AddSingleton<UploadHashes>();
+        services.AddSingleton<UploadLocks>();
         services.AddSingleton<ManifestCache>();
         services.AddSingleton(TimeProvider.System);
         return services;

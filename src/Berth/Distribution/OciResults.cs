@@ -20,6 +20,7 @@ public static class OciResults
         }
 
         response.StatusCode = error.HttpStatus;
+        response.ContentLength = null;
         response.Headers[ApiVersionHeader] = ApiVersion;
         response.ContentType = "application/json; charset=utf-8";
         if (HttpMethods.IsHead(context.Request.Method))

@@ -15,7 +15,7 @@ namespace Berth.Distribution;
 /// rather than by ASP.NET route templates. Dot segments are refused on the raw request target by
 /// <see cref="UseV2PathGuard"/>, before Kestrel's normalisation could turn <c>a/../b</c> into another name.
 /// </remarks>
-public static class V2Router
+public static partial class V2Router
 {
     public static IEndpointRouteBuilder MapV2(this IEndpointRouteBuilder endpoints)
     {
@@ -56,6 +56,18 @@ public static class V2Router
         {
             // The client went away; whatever it was sending has been rolled back by the handler.
         }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's own verdict on the request (a body shorter than its Content-Length, say).
+            await OciResults.WriteErrorAsync(context, OciError.Of(ErrorCode.BlobUploadInvalid, ex.Message, status: ex.StatusCode));
+        }
+        catch (Exception ex) when (!context.Response.HasStarted)
+        {
+            LogFailure(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(V2Router)),
+                ex, context.Request.Method, context.Request.Path);
+            context.Response.Clear(); // headers set for a success that did not happen (length, digest) must not go out
+            await OciResults.WriteErrorAsync(context, OciError.Of(ErrorCode.Unknown, "the registry failed to handle the request; see its log"));
+        }
     }
 
     private static Task DispatchAsync(HttpContext context)
@@ -91,6 +103,9 @@ public static class V2Router
         : throw DistributionException.Of(ErrorCode.NameInvalid,
             "repository name must match [a-z0-9]+((.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((.|_|__|-+)[a-z0-9]+)*)* and be at most 255 characters",
             route.Name.Length > 300 ? null : route.Name);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
+    private static partial void LogFailure(ILogger logger, Exception exception, string method, PathString path);
 
     /// <summary>Whether the raw path has a <c>.</c> or <c>..</c> segment, in plain or percent-encoded form.</summary>
     internal static bool HasDotSegment(string? rawTarget)

@@ -22,7 +22,7 @@ internal static class ServeCommand
         common.AddTo(command);
         command.Options.Add(listen);
         command.Options.Add(externalUrl);
-        command.SetAction(async (result, cancellationToken) =>
+        command.SetAction((result, cancellationToken) => CommandErrors.RunAsync(async () =>
         {
             var overrides = common.Overrides(result);
             if (result.GetValue(listen) is { } listenValue)
@@ -39,7 +39,7 @@ internal static class ServeCommand
             await BerthApp.MigrateAsync(app.Services, cancellationToken);
             await app.RunAsync();
             return 0;
-        });
+        }));
         return command;
     }
 }

@@ -132,4 +132,20 @@ public sealed class BlobTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Empty(await Client.GetByteArrayAsync($"/v2/{name}/blobs/{blob.Digest}"));
     }
+
+    [Fact]
+    public async Task Bytes_missing_behind_the_databases_back_are_a_500_in_the_specs_format_not_a_short_200()
+    {
+        var name = ServerFixture.NewRepository();
+        var blob = TestBlob.Random(1000);
+        (await Client.PushBlobAsync(name, blob)).Dispose();
+        var hex = blob.Digest["sha256:".Length..];
+        File.Delete(Path.Join(fixture.Server.DataDirectory, "storage", "blobs", "sha256", hex[..2], hex, "data"));
+
+        using var response = await Client.GetAsync($"/v2/{name}/blobs/{blob.Digest}");
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("UNKNOWN", await response.ErrorCodeAsync());
+        using var next = await Client.GetAsync("/v2/");
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
 }

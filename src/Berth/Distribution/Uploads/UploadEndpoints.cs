@@ -55,8 +55,17 @@ public static class UploadEndpoints
         if (HttpMethods.IsGet(method))
         {
             WriteSessionState(context, name, session, await uploads.SizeAsync(session, cancellationToken), StatusCodes.Status204NoContent);
+            return;
         }
-        else if (HttpMethods.IsDelete(method))
+
+        using var held = await context.RequestServices.GetRequiredService<UploadLocks>().AcquireAsync(session.Id, cancellationToken);
+        if (!await uploads.ExistsAsync(session, cancellationToken))
+        {
+            // The request this one waited for completed or cancelled the session.
+            throw DistributionException.Of(ErrorCode.BlobUploadUnknown, detail: id);
+        }
+
+        if (HttpMethods.IsDelete(method))
         {
             await uploads.CancelAsync(session, cancellationToken);
             context.Response.StatusCode = StatusCodes.Status204NoContent;

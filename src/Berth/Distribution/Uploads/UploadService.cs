@@ -15,7 +15,8 @@ namespace Berth.Distribution.Uploads;
 /// The store's object is the truth about how many bytes arrived: a chunk counts once its writer committed.
 /// </remarks>
 public sealed class UploadService(
-    BerthDbContext db, IStorageDriver storage, UploadHashes hashes, BlobService blobs, RepositoryStore repositories, TimeProvider clock)
+    BerthDbContext db, IStorageDriver storage, UploadHashes hashes, UploadLocks locks, BlobService blobs, RepositoryStore repositories,
+    TimeProvider clock)
 {
     public async Task<UploadSession> StartAsync(string name, CancellationToken cancellationToken)
     {
@@ -38,6 +39,10 @@ public sealed class UploadService(
         return await db.UploadSessions.FirstOrDefaultAsync(s => s.Id == sessionId && s.Repository!.Name == name, cancellationToken)
             ?? throw DistributionException.Of(ErrorCode.BlobUploadUnknown, detail: id);
     }
+
+    /// <summary>Whether the session still exists (another request may have ended it meanwhile).</summary>
+    public Task<bool> ExistsAsync(UploadSession session, CancellationToken cancellationToken) =>
+        db.UploadSessions.AsNoTracking().AnyAsync(s => s.Id == session.Id, cancellationToken);
 
     /// <summary>How many bytes the session holds.</summary>
     public async Task<long> SizeAsync(UploadSession session, CancellationToken cancellationToken) =>
@@ -122,6 +127,7 @@ public sealed class UploadService(
         db.UploadSessions.Remove(session);
         await db.SaveChangesAsync(CancellationToken.None);
         await DeleteDataAsync(session.Id);
+        locks.Forget(session.Id);
     }
 
     public async Task CancelAsync(UploadSession session, CancellationToken cancellationToken)
@@ -129,6 +135,7 @@ public sealed class UploadService(
         hashes.Forget(session.Id);
         await db.UploadSessions.Where(s => s.Id == session.Id).ExecuteDeleteAsync(cancellationToken);
         await DeleteDataAsync(session.Id);
+        locks.Forget(session.Id);
     }
 
     /// <summary>The running hash when this process saw every byte; otherwise one pass over the stored upload.</summary>

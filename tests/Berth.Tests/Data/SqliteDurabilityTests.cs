@@ -1,0 +1,25 @@
+using Berth.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Berth.Tests.Data;
+
+public sealed class SqliteDurabilityTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    /// <summary>An acknowledged push must survive a power cut: WAL, and every commit synced (synchronous=FULL).</summary>
+    [Fact]
+    public async Task The_database_runs_in_wal_mode_with_synced_commits()
+    {
+        await using var scope = fixture.Server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BerthDbContext>();
+        await db.Database.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        var connection = db.Database.GetDbConnection();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", (string?)await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+        command.CommandText = "PRAGMA synchronous";
+        Assert.Equal(2L, (long?)await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+        command.CommandText = "PRAGMA foreign_keys";
+        Assert.Equal(1L, (long?)await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+    }
+}
