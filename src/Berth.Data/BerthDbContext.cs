@@ -20,6 +20,14 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
 
     public DbSet<UploadSession> UploadSessions => Set<UploadSession>();
 
+    public DbSet<Job> Jobs => Set<Job>();
+
+    public DbSet<Schedule> Schedules => Set<Schedule>();
+
+    public DbSet<Execution> Executions => Set<Execution>();
+
+    public DbSet<ExecutionTask> ExecutionTasks => Set<ExecutionTask>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Repository>(e =>
@@ -86,6 +94,41 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
             e.ToTable("upload_sessions");
             e.HasIndex(x => x.UpdatedAt);
             e.HasOne(x => x.Repository).WithMany().HasForeignKey(x => x.RepositoryId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Job>(e =>
+        {
+            e.ToTable("jobs");
+            e.Property(x => x.Kind).HasMaxLength(64);
+            e.Property(x => x.LeaseOwner).HasMaxLength(128);
+            e.HasIndex(x => new { x.State, x.RunAfter });
+            e.HasIndex(x => x.TaskId);
+        });
+
+        modelBuilder.Entity<Schedule>(e =>
+        {
+            e.ToTable("schedules");
+            e.Property(x => x.Name).HasMaxLength(128);
+            e.Property(x => x.Cron).HasMaxLength(128);
+            e.Property(x => x.JobKind).HasMaxLength(64);
+            e.Property(x => x.VendorType).HasMaxLength(64);
+            e.HasIndex(x => x.Name).IsUnique();
+            e.HasIndex(x => x.NextRunAt);
+        });
+
+        modelBuilder.Entity<Execution>(e =>
+        {
+            e.ToTable("executions");
+            e.Property(x => x.VendorType).HasMaxLength(64);
+            e.Property(x => x.Trigger).HasMaxLength(16);
+            e.HasIndex(x => new { x.VendorType, x.VendorId, x.StartTime });
+        });
+
+        modelBuilder.Entity<ExecutionTask>(e =>
+        {
+            e.ToTable("tasks");
+            e.HasIndex(x => x.ExecutionId);
+            e.HasOne(x => x.Execution).WithMany(x => x.Tasks).HasForeignKey(x => x.ExecutionId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

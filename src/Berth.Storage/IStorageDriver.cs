@@ -42,6 +42,7 @@ public interface IStorageDriver
     IAsyncEnumerable<StorageFileInfo> WalkAsync(string path, WalkOptions options, CancellationToken cancellationToken);
 
     /// <summary>Moves an object, replacing the destination; the destination is whole and durable when this returns.</summary>
+    /// <remarks>The destination's modification time is the time of the move, not the source's.</remarks>
     /// <exception cref="StoragePathNotFoundException">Nothing is stored at <paramref name="sourcePath"/>.</exception>
     Task MoveAsync(string sourcePath, string destinationPath, CancellationToken cancellationToken);
 

@@ -24,6 +24,24 @@ public static class StoragePaths
 
     public static string Blob(Digest digest) => BlobDirectory(digest) + "/data";
 
+    /// <summary>The digest of a blob's data path (<c>/blobs/&lt;alg&gt;/&lt;aa&gt;/&lt;hex&gt;/data</c>), or false for any other path.</summary>
+    public static bool TryParseBlob(string path, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Digest? digest)
+    {
+        digest = null;
+        var parts = path.Split('/');
+        return parts is ["", "blobs", var algorithm, var prefix, var hex, "data"]
+            && Digest.TryParse(algorithm + ":" + hex, out digest)
+            && hex.StartsWith(prefix, StringComparison.Ordinal) && prefix.Length == 2;
+    }
+
+    /// <summary>The session id of an upload's data path, or false for any other path.</summary>
+    public static bool TryParseUpload(string path, out Guid sessionId)
+    {
+        sessionId = default;
+        var parts = path.Split('/');
+        return parts is ["", "uploads", var id, "data"] && Guid.TryParseExact(id, "N", out sessionId);
+    }
+
     public static string UploadDirectory(Guid sessionId) => $"{UploadsRoot}/{sessionId:N}";
 
     public static string Upload(Guid sessionId) => UploadDirectory(sessionId) + "/data";

@@ -10,4 +10,5 @@ var root = new RootCommand("""
     """);
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
+root.Subcommands.Add(GcCommand.Create());
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -185,6 +185,18 @@ public abstract class StorageDriverConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_moved_object_is_new_at_its_destination()
+    {
+        await Driver.PutContentAsync(P("old"), "x"u8.ToArray(), Token);
+        await Task.Delay(1100, Token);
+        var before = DateTimeOffset.UtcNow.AddMilliseconds(-500);
+        await Driver.MoveAsync(P("old"), P("moved"), Token);
+        Assert.True((await Driver.StatAsync(P("moved"), Token))!.ModifiedAt >= before);
+        Assert.Empty(await Driver.WalkAsync(_root, new WalkOptions(before), Token).ToListAsync());
+        await Driver.DeleteAsync(P("moved"), Token);
+    }
+
+    [Fact]
     public async Task List_and_walk_see_what_is_there()
     {
         await Driver.PutContentAsync(P("l/a"), "1"u8.ToArray(), Token);

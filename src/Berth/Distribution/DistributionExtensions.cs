@@ -2,14 +2,22 @@ using Berth.Distribution.Blobs;
 using Berth.Distribution.Manifests;
 using Berth.Distribution.Repositories;
 using Berth.Distribution.Uploads;
+using Berth.Jobs;
 
 namespace Berth.Distribution;
 
 /// <summary>Registers and maps the <c>/v2/</c> API.</summary>
 public static class DistributionExtensions
 {
-    public static IServiceCollection AddDistribution(this IServiceCollection services)
+    public static IServiceCollection AddDistribution(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<UploadPurgeOptions>().BindConfiguration(UploadPurgeOptions.Section);
+        services.AddScoped<IJobHandler, UploadPurgeJobHandler>();
+        if (configuration.GetValue("Jobs:Enabled", true))
+        {
+            services.AddHostedService<UploadPurgeSchedule>();
+        }
+
         services.AddScoped<RepositoryStore>();
         services.AddScoped<BlobService>();
         services.AddScoped<UploadService>();

@@ -2,6 +2,8 @@ using System.Threading.RateLimiting;
 using Berth.Data;
 using Berth.Data.Sqlite;
 using Berth.Distribution;
+using Berth.Gc;
+using Berth.Jobs;
 using Berth.Storage;
 using Berth.Storage.Drivers.Filesystem;
 using Microsoft.EntityFrameworkCore;
@@ -54,7 +56,9 @@ public static class BerthApp
 
         var connectionString = SqliteDatabase.ConnectionString(Path.Join(dataDirectory, "berth.db"));
         services.AddDbContextPool<BerthDbContext>(options => options.UseBerthSqlite(connectionString));
-        services.AddDistribution();
+        services.AddDistribution(configuration);
+        services.AddJobs(configuration);
+        services.AddGc();
         AddRateLimiting(services, configuration);
 
         var app = builder.Build();

@@ -149,6 +149,8 @@ public sealed class FilesystemStorageDriver : IStorageDriver
         var destinationDirectory = Path.GetDirectoryName(destination)!;
         Directory.CreateDirectory(destinationDirectory);
         File.Move(source, destination, overwrite: true);
+        // A moved object is new at its destination (as an S3 copy is): GC's orphan sweep goes by this time.
+        File.SetLastWriteTimeUtc(destination, DateTime.UtcNow);
         DirectorySync.Sync(destinationDirectory);
         return Task.CompletedTask;
     }

@@ -26,6 +26,12 @@ public static class BlobEndpoints
             return;
         }
 
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            // A client HEADs a blob to skip uploading it: keep it out of GC's reach until its manifest arrives.
+            await blobs.TouchIfStaleAsync(blob.BlobId, context.RequestAborted);
+        }
+
         await ServeAsync(context, digest, blob.Size);
     }
 

@@ -1,8 +1,10 @@
 using Berth.Data;
 using Berth.Data.Entities;
+using Berth.Gc;
 using Berth.Oci;
 using Berth.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Berth.Distribution.Blobs;
 
@@ -15,8 +17,13 @@ public readonly record struct LinkedBlob(long BlobId, long Size);
 /// <c>repository_blobs</c> row links them and the blob is <see cref="BlobState.Ready"/>, so a digest known in one
 /// (private) repository never leaks through another.
 /// </remarks>
-public sealed class BlobService(BerthDbContext db, IStorageDriver storage, TimeProvider clock)
+public sealed class BlobService(BerthDbContext db, IStorageDriver storage, IOptions<GcOptions> gcOptions, TimeProvider clock)
 {
+    /// <summary>How long a push waits for GC to finish deleting a blob it needs before it gives up with 409.</summary>
+    private const int DeletionWaitAttempts = 150;
+
+    private static readonly TimeSpan DeletionWaitInterval = TimeSpan.FromMilliseconds(200);
+
     private static readonly Func<BerthDbContext, string, string, Task<LinkedBlob>> FindLinkedQuery =
         EF.CompileAsyncQuery((BerthDbContext db, string repository, string digest) =>
             db.RepositoryBlobs
@@ -31,71 +38,108 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, TimeP
         return linked.BlobId == 0 ? null : linked;
     }
 
-    /// <summary>Links an existing ready blob to a repository (idempotent).</summary>
-    public async Task LinkAsync(long repositoryId, long blobId, CancellationToken cancellationToken)
+    /// <summary>Links a blob to a repository (idempotent), provided it is still <see cref="BlobState.Ready"/>.</summary>
+    /// <returns>False when GC has begun deleting the blob: the caller must treat it as absent.</returns>
+    /// <remarks>The link moves the blob's <c>UpdatedAt</c> to now in the same transaction, which takes it out of GC's candidates.</remarks>
+    public async Task<bool> LinkAsync(long repositoryId, long blobId, CancellationToken cancellationToken)
     {
-        if (await db.RepositoryBlobs.AnyAsync(l => l.RepositoryId == repositoryId && l.BlobId == blobId, cancellationToken))
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        if (await TouchAsync(blobId, cancellationToken) == 0)
         {
-            return;
+            return false;
         }
 
-        var link = new RepositoryBlob { RepositoryId = repositoryId, BlobId = blobId, CreatedAt = clock.GetUtcNow().UtcDateTime };
-        db.RepositoryBlobs.Add(link);
-        try
+        if (!await db.RepositoryBlobs.AnyAsync(l => l.RepositoryId == repositoryId && l.BlobId == blobId, cancellationToken))
         {
+            db.RepositoryBlobs.Add(new RepositoryBlob { RepositoryId = repositoryId, BlobId = blobId, CreatedAt = clock.GetUtcNow().UtcDateTime });
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException)
+
+        if (transaction is not null)
         {
-            // Another push linked it first; anything else is a real failure.
-            db.Entry(link).State = EntityState.Detached;
-            if (!await db.RepositoryBlobs.AsNoTracking().AnyAsync(l => l.RepositoryId == repositoryId && l.BlobId == blobId, cancellationToken))
-            {
-                throw;
-            }
+            await transaction.CommitAsync(cancellationToken);
         }
+
+        return true;
     }
 
-    /// <summary>Makes the verified bytes at <paramref name="sourcePath"/> the registry's blob <paramref name="digest"/>.</summary>
+    /// <summary>Moves <c>UpdatedAt</c> to now when it is older than half the grace window (a blob HEAD: the client is about to rely on it).</summary>
+    /// <remarks>Half the window keeps this a rare write on a busy registry while the blob never ages into a GC candidate.</remarks>
+    public Task<int> TouchIfStaleAsync(long blobId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var stale = now - gcOptions.Value.GraceWindow / 2;
+        return db.Blobs.Where(b => b.Id == blobId && b.State == BlobState.Ready && b.UpdatedAt < stale)
+            .ExecuteUpdateAsync(s => s.SetProperty(b => b.UpdatedAt, now), cancellationToken);
+    }
+
+    /// <summary>Makes the verified bytes at <paramref name="sourcePath"/> the registry's blob <paramref name="digest"/> and links it to the repository.</summary>
     /// <remarks>
     /// Content-addressed: when the blob exists the source is dropped; otherwise the bytes are moved into place (durably)
     /// before the row that announces them is written, so a row never points at missing bytes. Two uploads of one
-    /// digest may both move: the bytes are the same, and the unique index lets one row win.
+    /// digest may both move: the bytes are the same, and the unique index lets one row win. A blob GC is deleting
+    /// at this moment is waited out (GC removes the bytes before the row), then stored afresh.
     /// </remarks>
-    public async Task<long> CommitAsync(Digest digest, long size, string sourcePath, CancellationToken cancellationToken)
+    public async Task<long> CommitAsync(Digest digest, long size, string sourcePath, long repositoryId, CancellationToken cancellationToken)
+    {
+        var moved = false;
+        for (var attempt = 0; ; attempt++)
+        {
+            var existing = await db.Blobs.AsNoTracking().Where(b => b.Digest == digest.Value)
+                .Select(b => new { b.Id, b.State }).FirstOrDefaultAsync(cancellationToken);
+            if (existing is { State: BlobState.Ready } && await LinkAsync(repositoryId, existing.Id, cancellationToken))
+            {
+                if (!moved)
+                {
+                    await DeleteQuietlyAsync(sourcePath);
+                }
+
+                return existing.Id;
+            }
+
+            if (existing is null)
+            {
+                if (!moved)
+                {
+                    await storage.MoveAsync(sourcePath, StoragePaths.Blob(digest), cancellationToken);
+                    moved = true;
+                }
+
+                var id = await InsertRowAsync(digest, size, cancellationToken);
+                if (await LinkAsync(repositoryId, id, cancellationToken))
+                {
+                    return id;
+                }
+            }
+
+            if (attempt >= DeletionWaitAttempts)
+            {
+                throw DistributionException.Of(ErrorCode.BlobUploadInvalid,
+                    "the blob is being garbage-collected at this moment; retry the upload", digest.Value, status: 409);
+            }
+
+            await Task.Delay(DeletionWaitInterval, clock, cancellationToken);
+        }
+    }
+
+    /// <summary>Stores a small blob (a manifest) from memory unless the registry has it, and links it to the repository.</summary>
+    /// <returns>The blob's id, or null when GC is deleting it at this moment (the caller retries).</returns>
+    public async Task<long?> PutSmallAsync(Digest digest, ReadOnlyMemory<byte> content, long repositoryId, CancellationToken cancellationToken)
     {
         var existing = await db.Blobs.AsNoTracking().Where(b => b.Digest == digest.Value)
             .Select(b => new { b.Id, b.State }).FirstOrDefaultAsync(cancellationToken);
-        if (existing is { State: BlobState.Ready })
+        if (existing is { State: BlobState.Deleting })
         {
-            await DeleteQuietlyAsync(sourcePath);
-            await TouchAsync(existing.Id, cancellationToken);
-            return existing.Id;
+            return null;
         }
 
-        if (existing is not null)
+        if (existing is null)
         {
-            // GC (issue 4) is removing these bytes right now; the push must not resurrect a row it is deleting.
-            throw DistributionException.Of(ErrorCode.BlobUploadInvalid,
-                "the blob is being garbage-collected at this moment; retry the upload", digest.Value, status: 409);
+            await storage.PutContentAsync(StoragePaths.Blob(digest), content, cancellationToken);
         }
 
-        await storage.MoveAsync(sourcePath, StoragePaths.Blob(digest), cancellationToken);
-        return await InsertRowAsync(digest, size, cancellationToken);
-    }
-
-    /// <summary>Stores a small blob (a manifest) from memory, unless the registry already has it.</summary>
-    public async Task<long> PutSmallAsync(Digest digest, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
-    {
-        var existing = await db.Blobs.AsNoTracking().Where(b => b.Digest == digest.Value && b.State == BlobState.Ready)
-            .Select(b => b.Id).FirstOrDefaultAsync(cancellationToken);
-        if (existing != 0)
-        {
-            return existing;
-        }
-
-        await storage.PutContentAsync(StoragePaths.Blob(digest), content, cancellationToken);
-        return await InsertRowAsync(digest, content.Length, cancellationToken);
+        var id = existing?.Id ?? await InsertRowAsync(digest, content.Length, cancellationToken);
+        return await LinkAsync(repositoryId, id, cancellationToken) ? id : null;
     }
 
     private async Task<long> InsertRowAsync(Digest digest, long size, CancellationToken cancellationToken)
@@ -116,7 +160,7 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, TimeP
     }
 
     private Task<int> TouchAsync(long blobId, CancellationToken cancellationToken) =>
-        db.Blobs.Where(b => b.Id == blobId)
+        db.Blobs.Where(b => b.Id == blobId && b.State == BlobState.Ready)
             .ExecuteUpdateAsync(s => s.SetProperty(b => b.UpdatedAt, clock.GetUtcNow().UtcDateTime), cancellationToken);
 
     private async Task DeleteQuietlyAsync(string path)

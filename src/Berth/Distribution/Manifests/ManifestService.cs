@@ -45,19 +45,47 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
     /// <remarks>
     /// Every blob and child manifest it names must already be in the repository. The bytes go to the store first
     /// (content-addressed, so a crash leaves at most an unreferenced blob); artifact, references and tag are then
-    /// written in one transaction.
+    /// written in one transaction, which also touches every blob it names so that GC cannot take them meanwhile.
     /// </remarks>
     public async Task PutAsync(string name, ManifestReference reference, Manifest manifest, byte[] content, Digest digest,
         CancellationToken cancellationToken)
     {
-        var manifestBlobId = await blobs.PutSmallAsync(digest, content, cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var repositoryId = await repositories.GetOrCreateAsync(name, cancellationToken);
+        for (var attempt = 0; ; attempt++)
+        {
+            if (await blobs.PutSmallAsync(digest, content, repositoryId, cancellationToken) is { } manifestBlobId)
+            {
+                await WriteAsync(repositoryId, reference, manifest, content.Length, digest, manifestBlobId, cancellationToken);
+                cache.Add(digest, content);
+                return;
+            }
+
+            // GC is deleting an earlier copy of these very bytes; once it is done they are stored afresh.
+            if (attempt >= 150)
+            {
+                throw DistributionException.Of(ErrorCode.ManifestInvalid, "the manifest is being garbage-collected at this moment; retry", status: 409);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), clock, cancellationToken);
+        }
+    }
+
+    private async Task WriteAsync(long repositoryId, ManifestReference reference, Manifest manifest, long manifestSize, Digest digest,
+        long manifestBlobId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var blobRefs = await FindBlobsAsync(repositoryId, manifest, cancellationToken);
         var childSizes = await FindChildrenAsync(repositoryId, manifest, cancellationToken);
-        await blobs.LinkAsync(repositoryId, manifestBlobId, cancellationToken);
 
         var now = clock.GetUtcNow().UtcDateTime;
+        var blobIds = blobRefs.Values.Select(b => b.BlobId).ToList();
+        var touched = await db.Blobs.Where(b => blobIds.Contains(b.Id) && b.State == BlobState.Ready)
+            .ExecuteUpdateAsync(s => s.SetProperty(b => b.UpdatedAt, now), cancellationToken);
+        if (touched != blobIds.Count)
+        {
+            throw DistributionException.Of(ErrorCode.ManifestBlobUnknown, "a blob the manifest names was garbage-collected meanwhile; push it again");
+        }
+
         var artifact = await db.Artifacts.FirstOrDefaultAsync(a => a.RepositoryId == repositoryId && a.Digest == digest.Value, cancellationToken);
         if (artifact is null)
         {
@@ -68,8 +96,8 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
                 BlobId = manifestBlobId,
                 MediaType = manifest.MediaType,
                 ArtifactType = manifest.ArtifactType,
-                ManifestSize = content.Length,
-                Size = content.Length + blobRefs.Values.Sum(b => b.Size) + childSizes.Values.Sum(),
+                ManifestSize = manifestSize,
+                Size = manifestSize + blobRefs.Values.Sum(b => b.Size) + childSizes.Values.Sum(),
                 SubjectDigest = manifest.Subject?.Digest.Value,
                 AnnotationsJson = manifest.AnnotationsJson,
                 PushTime = now,
@@ -108,7 +136,6 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
         }
 
         await transaction.CommitAsync(cancellationToken);
-        cache.Add(digest, content);
     }
 
     /// <summary>Deletes a tag, or a manifest with every tag that names it. False when there was nothing to delete.</summary>

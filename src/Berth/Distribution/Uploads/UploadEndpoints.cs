@@ -139,7 +139,11 @@ public static class UploadEndpoints
         }
 
         var repositoryId = await context.RequestServices.GetRequiredService<RepositoryStore>().GetOrCreateAsync(name, context.RequestAborted);
-        await blobs.LinkAsync(repositoryId, blob.BlobId, context.RequestAborted);
+        if (!await blobs.LinkAsync(repositoryId, blob.BlobId, context.RequestAborted))
+        {
+            return false; // GC took it meanwhile: the client uploads it instead
+        }
+
         WriteCreated(context, name, digest);
         return true;
     }

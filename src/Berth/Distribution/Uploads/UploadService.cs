@@ -122,8 +122,7 @@ public sealed class UploadService(
                 $"the uploaded content has digest {actual.Value}, not {digest.Value}", digest.Value);
         }
 
-        var blobId = await blobs.CommitAsync(digest, size, path, cancellationToken);
-        await blobs.LinkAsync(session.RepositoryId, blobId, cancellationToken);
+        await blobs.CommitAsync(digest, size, path, session.RepositoryId, cancellationToken);
         db.UploadSessions.Remove(session);
         await db.SaveChangesAsync(CancellationToken.None);
         await DeleteDataAsync(session.Id);
