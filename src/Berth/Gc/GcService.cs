@@ -16,6 +16,8 @@ namespace Berth.Gc;
 /// <para>A push meets GC at the blob row: it links or references a blob only through an UPDATE that requires
 /// <see cref="BlobState.Ready"/> and moves <c>UpdatedAt</c> to now. Whichever commits first wins; if GC did, the push
 /// treats the blob as absent and the client uploads it again; if the push did, the blob is no longer a candidate.</para>
+/// <para>A dry run changes nothing and so cannot see what its own earlier steps would free: blobs that only the untagged
+/// artifacts it counts reference are not in its estimate.</para>
 /// </remarks>
 public sealed class GcService(BerthDbContext db, IStorageDriver storage, IOptions<GcOptions> options, TimeProvider clock)
 {
@@ -99,8 +101,13 @@ public sealed class GcService(BerthDbContext db, IStorageDriver storage, IOption
     private async Task<(long Blobs, long Bytes)> SweepBlobsAsync(DateTime cutoff, bool dry, int workers, int batchSize,
         Action<GcProgress>? progress, CancellationToken cancellationToken)
     {
-        // Deleting rows left by a run that died half way are finished here too.
-        var candidates = Unreferenced().Where(b => (b.State == BlobState.Ready && b.UpdatedAt < cutoff) || b.State == BlobState.Deleting);
+        // Deleting rows left by a run that died half way are finished here too. A dry run has not unlinked anything,
+        // so it counts the blobs whose links would all have gone (no artifact anywhere references them).
+        var candidates = dry
+            ? db.Blobs.Where(b => b.State == BlobState.Ready && b.UpdatedAt < cutoff
+                && !db.ArtifactReferences.Any(r => r.BlobId == b.Id) && !db.Artifacts.Any(a => a.BlobId == b.Id)
+                && !db.RepositoryBlobs.Any(l => l.BlobId == b.Id && l.CreatedAt >= cutoff))
+            : Unreferenced().Where(b => (b.State == BlobState.Ready && b.UpdatedAt < cutoff) || b.State == BlobState.Deleting);
         var total = await candidates.LongCountAsync(cancellationToken);
         long blobs = 0, bytes = 0, lastId = 0;
         while (true)

@@ -1,0 +1,62 @@
+using System.Net;
+using Berth.Testing;
+
+namespace Berth.Tests.Distribution;
+
+public sealed class UploadPurgeTests
+{
+    [Fact]
+    public async Task Idle_uploads_and_data_no_session_owns_are_purged_on_schedule()
+    {
+        await using var server = await BerthServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["UploadPurging:MaxAge"] = "00:00:01",
+            ["UploadPurging:Interval"] = "00:00:01",
+            ["Jobs:PollInterval"] = "00:00:00.100",
+        });
+        var client = server.Client;
+        using var start = await client.PostAsync("/v2/purge/me/blobs/uploads/", null);
+        var location = start.Headers.Location!.OriginalString;
+        using var chunk = new ByteArrayContent(new byte[1000]);
+        (await client.PatchAsync(location, chunk)).Dispose();
+        var uploads = Path.Join(server.DataDirectory, "storage", "uploads");
+        var stray = Path.Join(uploads, Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(stray);
+        await File.WriteAllBytesAsync(Path.Join(stray, "data"), new byte[10], TestContext.Current.CancellationToken);
+        File.SetLastWriteTimeUtc(Path.Join(stray, "data"), DateTime.UtcNow.AddMinutes(-1));
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        HttpStatusCode status;
+        do
+        {
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+            using var response = await client.GetAsync(location);
+            status = response.StatusCode;
+        }
+        while (status != HttpStatusCode.NotFound && DateTime.UtcNow < deadline);
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        while (Directory.Exists(stray) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(uploads));
+    }
+
+    [Fact]
+    public async Task Active_uploads_are_left_alone()
+    {
+        await using var server = await BerthServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["UploadPurging:MaxAge"] = "01:00:00",
+            ["UploadPurging:Interval"] = "00:00:01",
+            ["Jobs:PollInterval"] = "00:00:00.100",
+        });
+        using var start = await server.Client.PostAsync("/v2/purge/keep/blobs/uploads/", null);
+        var location = start.Headers.Location!.OriginalString;
+        await Task.Delay(2500, TestContext.Current.CancellationToken);
+        using var status = await server.Client.GetAsync(location);
+        Assert.Equal(HttpStatusCode.NoContent, status.StatusCode);
+    }
+}
