@@ -43,8 +43,13 @@ public sealed class JobProcessTests : IDisposable
             var now = DateTime.UtcNow;
             db.Schedules.Add(new Schedule
             {
-                Name = "test-every-2s", Cron = "*/2 * * * * *", JobKind = "upload-purge", Payload = marker,
-                NextRunAt = Berth.Jobs.Cron.Parse("*/2 * * * * *").NextAfter(now.AddSeconds(1)), CreatedAt = now, UpdatedAt = now,
+                Name = "test-every-2s",
+                Cron = "*/2 * * * * *",
+                JobKind = "upload-purge",
+                Payload = marker,
+                NextRunAt = Berth.Jobs.Cron.Parse("*/2 * * * * *").NextAfter(now.AddSeconds(1)),
+                CreatedAt = now,
+                UpdatedAt = now,
             });
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
@@ -85,7 +90,11 @@ public sealed class JobProcessTests : IDisposable
             var old = DateTime.UtcNow.AddHours(-3);
             db.Blobs.AddRange(Enumerable.Range(0, blobs).Select(_ => new Blob
             {
-                Digest = TestBlob.Random(8).Digest, Size = 8, State = BlobState.Ready, CreatedAt = old, UpdatedAt = old,
+                Digest = TestBlob.Random(8).Digest,
+                Size = 8,
+                State = BlobState.Ready,
+                CreatedAt = old,
+                UpdatedAt = old,
             }));
             var job = new Job { Kind = "gc", Payload = """{"workers":1}""", MaxAttempts = 3, RunAfter = old, CreatedAt = old, UpdatedAt = old };
             db.Jobs.Add(job);
