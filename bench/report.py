@@ -66,6 +66,8 @@ def main():
     b, d = num("berth_pull_mibs"), num("dist_pull_mibs")
     row(f"Blob pull, {blob_mb} MiB (MiB/s)", b, d, limit=net, target="≥90% of limit",
         ok=None if b is None or not net else b >= 0.9 * net)
+    row("Blob push: server CPU (s per GiB)", num("berth_push_cpu_s_gib"), num("dist_push_cpu_s_gib"), digits=2)
+    row("Blob pull: server CPU (s per GiB)", num("berth_pull_cpu_s_gib"), num("dist_pull_cpu_s_gib"), digits=2)
     b = num("berth_mono_mibs")
     rows.append([f"Blob push, {blob_mb} MiB, monolithic POST (MiB/s)", fmt(b), "unsupported", "",
                  share(b, push_limit), "", "info", ""])
@@ -92,9 +94,9 @@ def main():
             row(f"{label}: server CPU (ms/request)", b, d, digits=3)
 
     row("Memory: RSS after start (MiB)", num("berth_rss_start_mib"), num("dist_rss_start_mib"))
-    row(f"Memory: peak (VmHWM) after {small_mb} MiB blob push+pull (MiB)", num("berth_hwm_small_mib"),
+    row(f"Memory: peak (VmHWM) after the {small_mb} MiB blob phase (MiB)", num("berth_hwm_small_mib"),
         num("dist_hwm_small_mib"))
-    row(f"Memory: peak (VmHWM) after {blob_mb} MiB blob push+pull (MiB)", num("berth_hwm_big_mib"),
+    row(f"Memory: peak (VmHWM) after the {blob_mb} MiB blob phase (MiB)", num("berth_hwm_big_mib"),
         num("dist_hwm_big_mib"))
     allowed = 0.1 * (blob_mb - small_mb)
     b = None if num("berth_hwm_big_mib") is None else num("berth_hwm_big_mib") - num("berth_hwm_small_mib")

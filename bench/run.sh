@@ -1,0 +1,527 @@
+#!/usr/bin/env bash
+# Berth vs CNCF Distribution 2.8 on one machine, same inputs, one run: see bench/README.md.
+#
+#   bench/run.sh                                   # full run (about 3-4 minutes on 2 cores, plus the build)
+#   BLOB_MB=64 IMAGES=10 DURATION=3 bench/run.sh   # quick check (about 1 minute plus the build)
+#
+# Knobs (environment), defaults in brackets:
+#   BLOB_MB [1024]  SMALL_MB [BLOB_MB/16]  IMAGES [50]  WARMUP_IMAGES [4]  IMAGE_ROUNDS [2]  CLIENTS [4]
+#   DURATION [10] (seconds per manifest measurement)  CONNECTIONS ["16 64"]  PUSH_RUNS [2]  PULL_RUNS [3]  LIMIT_RUNS [2]
+#   TMP_ROOT [/var/tmp] (must be a real disk, not tmpfs)  SKIP_BUILD [0]  BERTH_BIN (a Berth binary built elsewhere;
+#   implies SKIP_BUILD=1)  KEEP [0] (1 keeps the work directory, with the servers' logs)  OUT (also write the report here)
+set -euo pipefail
+shopt -s inherit_errexit
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$BENCH_DIR/.." && pwd)
+
+BLOB_MB=${BLOB_MB:-1024}
+SMALL_MB=${SMALL_MB:-$((BLOB_MB >= 32 ? BLOB_MB / 16 : 2))}
+IMAGES=${IMAGES:-50}
+WARMUP_IMAGES=${WARMUP_IMAGES:-4}
+IMAGE_ROUNDS=${IMAGE_ROUNDS:-2}
+CLIENTS=${CLIENTS:-4}
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-16 64}
+PUSH_RUNS=${PUSH_RUNS:-2}
+PULL_RUNS=${PULL_RUNS:-3}
+LIMIT_RUNS=${LIMIT_RUNS:-2}
+TMP_ROOT=${TMP_ROOT:-/var/tmp}
+SKIP_BUILD=${SKIP_BUILD:-0}
+KEEP=${KEEP:-0}
+OUT=${OUT:-}
+
+ACCEPT='Accept: application/vnd.oci.image.manifest.v1+json'
+SERVERS=(berth dist)
+
+log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() {
+    log "ERROR: $*"
+    exit 1
+}
+now() { date +%s.%N; }
+# mibs MIB START END: MiB/s
+mibs() { awk -v m="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.1f", m / (b - a) }'; }
+# best A B: the larger
+best() { awk -v a="$1" -v b="$2" 'BEGIN { print (b > a) ? b : a }'; }
+rec() { echo "$1 $2" >>"$RESULTS"; }
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tools: install what is missing (Debian), build Berth.
+# ---------------------------------------------------------------------------------------------------------------
+have() { command -v "$1" >/dev/null 2>&1 || [[ -x /usr/sbin/$1 ]]; }
+
+install_missing() {
+    local missing=() pair sudo=()
+    for pair in docker-registry:docker-registry skopeo:skopeo nginx:nginx-light wrk:wrk openssl:openssl \
+        ab:apache2-utils curl:curl python3:python3; do
+        have "${pair%%:*}" || missing+=("${pair#*:}")
+    done
+    ((${#missing[@]})) || return 0
+    [[ $EUID -eq 0 ]] || sudo=(sudo)
+    log "installing ${missing[*]}"
+    "${sudo[@]}" apt-get update -qq
+    # nginx-light is gone from newer Debian releases: plain nginx does the same here.
+    if [[ " ${missing[*]} " == *" nginx-light "* ]] && ! apt-cache show nginx-light >/dev/null 2>&1; then
+        missing=("${missing[@]/nginx-light/nginx}")
+    fi
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+install_missing
+command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK (dotnet) is needed to build Berth"
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+if [[ -n ${BERTH_BIN:-} ]]; then
+    SKIP_BUILD=1 # a binary built elsewhere (for example from a clean export of a commit)
+else
+    BERTH_BIN=$REPO/src/Berth/bin/Release/net10.0/berth
+fi
+if [[ $SKIP_BUILD != 1 ]]; then
+    log "building Berth (Release)"
+    (cd "$REPO" && dotnet build -c Release src/Berth -nologo -v q -clp:ErrorsOnly) >&2 || die "the build failed"
+fi
+[[ -x $BERTH_BIN ]] || die "no Berth binary at $BERTH_BIN"
+
+# ---------------------------------------------------------------------------------------------------------------
+# Work directory, cleanup.
+# ---------------------------------------------------------------------------------------------------------------
+mkdir -p "$TMP_ROOT"
+WORK=$(mktemp -d "$TMP_ROOT/berth-bench.XXXXXX")
+chmod 755 "$WORK" # nginx's worker may run as another user
+RESULTS=$WORK/results
+: >"$RESULTS"
+PIDS=()
+
+cleanup() {
+    local rc=$? pid
+    set +e
+    trap - EXIT INT TERM
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    if [[ $KEEP == 1 ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+stop_pid() {
+    local pid=$1 keep=() p
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || keep+=("$p"); done
+    PIDS=("${keep[@]}")
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_ready NAME PID URL: until URL answers 2xx, or the process dies.
+wait_ready() {
+    for _ in $(seq 300); do
+        if ! kill -0 "$2" 2>/dev/null; then
+            tail -20 "$WORK/$1.log" >&2 || true
+            die "$1 exited during startup"
+        fi
+        curl -fsS -o /dev/null "$3" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    die "$1 did not answer $3 within 30 s"
+}
+
+START_DATE=$(date -u)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+log "work directory $WORK"
+
+# ---------------------------------------------------------------------------------------------------------------
+# Inputs: one random blob, a smaller one (memory check), an OCI layout of IMAGES images.
+# ---------------------------------------------------------------------------------------------------------------
+BLOB=$WORK/blob.bin
+SMALL=$WORK/small.bin
+LAYOUT=$WORK/images
+log "writing a ${BLOB_MB} MiB and a ${SMALL_MB} MiB random blob"
+head -c $((BLOB_MB * 1024 * 1024)) /dev/urandom >"$BLOB"
+head -c $((SMALL_MB * 1024 * 1024)) /dev/urandom >"$SMALL"
+chmod 644 "$BLOB" "$SMALL"
+BLOB_SIZE=$(stat -c %s "$BLOB")
+SMALL_SIZE=$(stat -c %s "$SMALL")
+SMALL_DIGEST=sha256:$(openssl dgst -sha256 -r "$SMALL" | cut -d' ' -f1)
+log "writing $IMAGES images: $(python3 "$BENCH_DIR/make_images.py" "$LAYOUT" "$IMAGES")"
+python3 "$BENCH_DIR/make_images.py" "$WORK/warmup" "$WARMUP_IMAGES" 7 >/dev/null
+MANIFEST0_DIGEST=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["manifests"][0]["digest"])' \
+    "$LAYOUT/index.json")
+
+rec blob_mb "$BLOB_MB"
+rec small_mb "$SMALL_MB"
+rec images "$IMAGES"
+rec clients "$CLIENTS"
+rec connections "$CONNECTIONS"
+
+# ---------------------------------------------------------------------------------------------------------------
+# Physical limits, with no registry running: hashing, durable writes, loopback transfer.
+# ---------------------------------------------------------------------------------------------------------------
+cat "$BLOB" >/dev/null # into the page cache, as it is for the pushes
+hash_best=0
+for _ in $(seq "$LIMIT_RUNS"); do
+    t0=$(now)
+    BLOB_HEX=$(openssl dgst -sha256 -r "$BLOB" | cut -d' ' -f1)
+    t1=$(now)
+    hash_best=$(best "$hash_best" "$(mibs "$BLOB_MB" "$t0" "$t1")")
+done
+BLOB_DIGEST=sha256:$BLOB_HEX
+log "SHA-256 (openssl dgst): $hash_best MiB/s"
+rec limit_hash_mibs "$hash_best"
+
+dd_best=0
+for _ in $(seq "$LIMIT_RUNS"); do
+    sync
+    t0=$(now)
+    dd if="$BLOB" of="$WORK/dd.tmp" bs=1M conv=fsync status=none
+    t1=$(now)
+    rm -f "$WORK/dd.tmp"
+    dd_best=$(best "$dd_best" "$(mibs "$BLOB_MB" "$t0" "$t1")")
+done
+sync
+log "durable writes (dd conv=fsync): $dd_best MiB/s"
+rec limit_dd_mibs "$dd_best"
+
+NGINX_PORT=$(free_port)
+mkdir -p "$WORK/nginx/www" "$WORK/nginx/tmp"
+echo ok >"$WORK/nginx/www/ping.txt"
+ln "$BLOB" "$WORK/nginx/www/blob.bin" 2>/dev/null || ln -s "$BLOB" "$WORK/nginx/www/blob.bin"
+{
+    echo "worker_processes 1;"
+    echo "pid nginx.pid;"
+    echo "events { worker_connections 64; }"
+    echo "http {"
+    echo "  access_log off; sendfile on; tcp_nopush on; default_type application/octet-stream;"
+    echo "  client_body_temp_path tmp/body; proxy_temp_path tmp/proxy;"
+    for module in fastcgi uwsgi scgi; do
+        "$NGINX" -V 2>&1 | grep -q "without-http_${module}_module" || echo "  ${module}_temp_path tmp/$module;"
+    done
+    echo "  server { listen 127.0.0.1:$NGINX_PORT; root www; }"
+    echo "}"
+} >"$WORK/nginx/nginx.conf"
+"$NGINX" -p "$WORK/nginx/" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" -g 'daemon off;' \
+    >"$WORK/nginx.log" 2>&1 &
+NGINX_PID=$!
+PIDS+=("$NGINX_PID")
+wait_ready nginx "$NGINX_PID" "http://127.0.0.1:$NGINX_PORT/ping.txt"
+net_best=0
+for _ in $(seq "$PULL_RUNS"); do
+    read -r size secs < <(curl -fsS -o /dev/null -w '%{size_download} %{time_total}\n' "http://127.0.0.1:$NGINX_PORT/blob.bin")
+    [[ $size == "$BLOB_SIZE" ]] || die "nginx sent $size bytes, not $BLOB_SIZE"
+    net_best=$(best "$net_best" "$(mibs "$BLOB_MB" 0 "$secs")")
+done
+stop_pid "$NGINX_PID"
+log "loopback (nginx -> curl): $net_best MiB/s"
+rec limit_net_mibs "$net_best"
+
+# ---------------------------------------------------------------------------------------------------------------
+# The two registries, side by side, each on a fresh data directory. Both anonymous (Berth has no auth yet).
+# ---------------------------------------------------------------------------------------------------------------
+declare -A PORT PID
+PORT[berth]=$(free_port)
+PORT[dist]=$(free_port)
+while [[ ${PORT[dist]} == "${PORT[berth]}" ]]; do PORT[dist]=$(free_port); done
+
+# Each server runs in the work directory with its own settings only: Berth reads ./berth.json and BERTH__* variables,
+# Distribution REGISTRY_* variables.
+(
+    cd "$WORK"
+    while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(BERTH__|REGISTRY_)' || true)
+    exec "$BERTH_BIN" serve --data-dir "$WORK/berth-data" --listen "127.0.0.1:${PORT[berth]}"
+) >"$WORK/berth.log" 2>&1 &
+PID[berth]=$!
+PIDS+=("${PID[berth]}")
+
+# Distribution as its packaged config has it (in-memory blob descriptor cache), without auth, and with per-request
+# logging off as Berth has it (Berth logs no request below Warning).
+mkdir -p "$WORK/dist-data"
+cat >"$WORK/dist.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+  fields:
+    service: registry
+storage:
+  cache:
+    blobdescriptor: inmemory
+  filesystem:
+    rootdirectory: $WORK/dist-data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:${PORT[dist]}
+  secret: berth-bench-only
+  headers:
+    X-Content-Type-Options: [nosniff]
+EOF
+(
+    cd "$WORK"
+    while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(BERTH__|REGISTRY_)' || true)
+    exec docker-registry serve "$WORK/dist.yml"
+) >"$WORK/dist.log" 2>&1 &
+PID[dist]=$!
+PIDS+=("${PID[dist]}")
+
+for s in "${SERVERS[@]}"; do wait_ready "$s" "${PID[$s]}" "http://127.0.0.1:${PORT[$s]}/v2/"; done
+log "berth on ${PORT[berth]} (pid ${PID[berth]}), distribution on ${PORT[dist]} (pid ${PID[dist]})"
+
+status_mib() { awk -v k="$2:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+CLK_TCK=$(getconf CLK_TCK)
+for s in "${SERVERS[@]}"; do rec "${s}_rss_start_mib" "$(status_mib "${PID[$s]}" VmRSS)"; done
+
+# push_blob SERVER REPO FILE DIGEST: POST then PUT with the whole body (the same for both); prints seconds.
+push_blob() {
+    local base="http://127.0.0.1:${PORT[$1]}" headers loc t_post code t_put sep
+    headers=$(curl -sS -D - -o /dev/null -w 'TIME %{time_total}\n' -X POST "$base/v2/$2/blobs/uploads/")
+    loc=$(tr -d '\r' <<<"$headers" | awk 'tolower($1) == "location:" { print $2 }')
+    t_post=$(awk '$1 == "TIME" { print $2 }' <<<"$headers")
+    [[ -n $loc ]] || die "$1: POST /v2/$2/blobs/uploads/ gave no Location"
+    [[ $loc == http* ]] || loc=$base$loc
+    if [[ $loc == *\?* ]]; then sep='&'; else sep='?'; fi
+    read -r code t_put < <(curl -sS -o /dev/null -w '%{http_code} %{time_total}\n' -X PUT -T "$3" -H 'Expect:' \
+        -H 'Content-Type: application/octet-stream' "$loc${sep}digest=$4")
+    [[ $code == 201 ]] || die "$1: PUT of the blob to $2 answered $code"
+    awk -v a="$t_post" -v b="$t_put" 'BEGIN { printf "%.4f", a + b }'
+}
+
+# pull_blob SERVER REPO DIGEST SIZE: prints seconds.
+pull_blob() {
+    local code size secs
+    read -r code size secs < <(curl -sS -o /dev/null -w '%{http_code} %{size_download} %{time_total}\n' \
+        "http://127.0.0.1:${PORT[$1]}/v2/$2/blobs/$3")
+    [[ $code == 200 && $size == "$4" ]] || die "$1: GET of blob $3 in $2 answered $code with $size bytes"
+    echo "$secs"
+}
+
+# mono_push REPO FILE DIGEST: Berth alone takes a blob in one request (POST ?digest= with the body; Distribution 2.8
+# answers such a POST with 202 and drops the body). Prints seconds. --request-target: curl -T would append the name.
+mono_push() {
+    local code secs
+    read -r code secs < <(curl -sS -o /dev/null -w '%{http_code} %{time_total}\n' -X POST -T "$2" -H 'Expect:' \
+        -H 'Content-Type: application/octet-stream' --request-target "/v2/$1/blobs/uploads/?digest=$3" \
+        "http://127.0.0.1:${PORT[berth]}/v2/$1/blobs/uploads/x")
+    [[ $code == 201 ]] || die "berth: monolithic POST to $1 answered $code"
+    echo "$secs"
+}
+
+# --- memory reference: the same requests as below, with the small blob ------------------------------------------
+# So the peak after this phase differs from the peak after the big blob's only by the blob's size.
+for s in "${SERVERS[@]}"; do
+    for i in $(seq "$PUSH_RUNS"); do push_blob "$s" "bench/small$i" "$SMALL" "$SMALL_DIGEST" >/dev/null; done
+    for _ in $(seq "$PULL_RUNS"); do pull_blob "$s" bench/small1 "$SMALL_DIGEST" "$SMALL_SIZE" >/dev/null; done
+    if [[ $s == berth ]]; then
+        for i in $(seq "$PUSH_RUNS"); do mono_push "bench/smallmono$i" "$SMALL" "$SMALL_DIGEST" >/dev/null; done
+    fi
+    rec "${s}_hwm_small_mib" "$(status_mib "${PID[$s]}" VmHWM)"
+done
+
+# --- big blob: push (best of PUSH_RUNS, each into its own repository), pull (best of PULL_RUNS) -------------------
+# The servers take turns, in the order berth, dist, dist, berth, ..., so that a drift in the machine's load (other
+# work running) does not favour either.
+# order I: the servers in the order of turn I
+order() { if (($1 % 2)); then echo dist berth; else echo berth dist; fi; }
+# cpu_per_gib TICKS RUNS: server CPU seconds per GiB moved
+cpu_per_gib() { awk -v d="$1" -v hz="$CLK_TCK" -v r="$2" -v m="$BLOB_MB" 'BEGIN { printf "%.2f", d / hz / (r * m / 1024) }'; }
+declare -A BEST TICKS
+for s in "${SERVERS[@]}"; do BEST[$s]=0 TICKS[$s]=0; done
+for i in $(seq "$PUSH_RUNS"); do
+    for s in $(order "$i"); do
+        sync
+        ticks0=$(cpu_ticks "${PID[$s]}")
+        secs=$(push_blob "$s" "bench/big$i" "$BLOB" "$BLOB_DIGEST")
+        TICKS[$s]=$((TICKS[$s] + $(cpu_ticks "${PID[$s]}") - ticks0))
+        BEST[$s]=$(best "${BEST[$s]}" "$(mibs "$BLOB_MB" 0 "$secs")")
+    done
+done
+for s in "${SERVERS[@]}"; do
+    log "$s: push ${BLOB_MB} MiB: ${BEST[$s]} MiB/s, $(cpu_per_gib "${TICKS[$s]}" "$PUSH_RUNS") CPU s/GiB"
+    rec "${s}_push_mibs" "${BEST[$s]}"
+    rec "${s}_push_cpu_s_gib" "$(cpu_per_gib "${TICKS[$s]}" "$PUSH_RUNS")"
+    BEST[$s]=0 TICKS[$s]=0
+done
+for i in $(seq "$PULL_RUNS"); do
+    for s in $(order "$i"); do
+        ticks0=$(cpu_ticks "${PID[$s]}")
+        secs=$(pull_blob "$s" bench/big1 "$BLOB_DIGEST" "$BLOB_SIZE")
+        TICKS[$s]=$((TICKS[$s] + $(cpu_ticks "${PID[$s]}") - ticks0))
+        BEST[$s]=$(best "${BEST[$s]}" "$(mibs "$BLOB_MB" 0 "$secs")")
+    done
+done
+for s in "${SERVERS[@]}"; do
+    log "$s: pull ${BLOB_MB} MiB: ${BEST[$s]} MiB/s, $(cpu_per_gib "${TICKS[$s]}" "$PULL_RUNS") CPU s/GiB"
+    rec "${s}_pull_mibs" "${BEST[$s]}"
+    rec "${s}_pull_cpu_s_gib" "$(cpu_per_gib "${TICKS[$s]}" "$PULL_RUNS")"
+done
+
+# Berth's monolithic POST, for information.
+mono_best=0
+for i in $(seq "$PUSH_RUNS"); do
+    sync
+    secs=$(mono_push "bench/mono$i" "$BLOB" "$BLOB_DIGEST")
+    mono_best=$(best "$mono_best" "$(mibs "$BLOB_MB" 0 "$secs")")
+done
+log "berth: monolithic POST ${BLOB_MB} MiB: $mono_best MiB/s"
+rec berth_mono_mibs "$mono_best"
+for s in "${SERVERS[@]}"; do rec "${s}_hwm_big_mib" "$(status_mib "${PID[$s]}" VmHWM)"; done
+
+# --- images: CLIENTS parallel skopeo, push from the OCI layout, then pull to dir: ---------------------------------
+# skopeo keeps a blob-info cache (under /var/lib/containers or ~/.local/share/containers) and, as docker and podman
+# do, mounts a layer from another repository of the same registry when it knows one: both registries get the same.
+SKOPEO=(skopeo --insecure-policy copy -q)
+
+# push_images SERVER LAYOUT FIRST LAST REPO_PREFIX: prints seconds
+push_images() {
+    local t0 t1
+    t0=$(now)
+    if ! seq "$3" "$4" | xargs -P "$CLIENTS" -I{} "${SKOPEO[@]}" --preserve-digests --dest-tls-verify=false \
+        --dest-no-creds "oci:$2:img{}" "docker://127.0.0.1:${PORT[$1]}/$5/img{}:v1" >>"$WORK/skopeo-$1.log" 2>&1; then
+        tail -20 "$WORK/skopeo-$1.log" >&2
+        die "$1: an image push failed"
+    fi
+    t1=$(now)
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }'
+}
+
+# pull_images SERVER FIRST LAST REPO_PREFIX: prints seconds
+pull_images() {
+    local t0 t1 pulled dir=$WORK/pull-$1
+    mkdir -p "$dir"
+    t0=$(now)
+    if ! seq "$2" "$3" | xargs -P "$CLIENTS" -I{} "${SKOPEO[@]}" --src-tls-verify=false --src-no-creds \
+        "docker://127.0.0.1:${PORT[$1]}/$4/img{}:v1" "dir:$dir/img{}" >>"$WORK/skopeo-$1.log" 2>&1; then
+        tail -20 "$WORK/skopeo-$1.log" >&2
+        die "$1: an image pull failed"
+    fi
+    t1=$(now)
+    pulled=$(find "$dir" -name manifest.json | wc -l)
+    [[ $pulled == $(($3 - $2 + 1)) ]] || die "$1: $pulled of images $2-$3 pulled"
+    rm -rf "$dir"
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }'
+}
+
+# Warm-up, not measured: WARMUP_IMAGES other images (their own random layers, so nothing of them is reused below)
+# take both servers through every request an image push and pull makes. Berth's JIT compiles on first use.
+if ((WARMUP_IMAGES > 0)); then
+    for s in "${SERVERS[@]}"; do
+        push_images "$s" "$WORK/warmup" 0 $((WARMUP_IMAGES - 1)) warmup >/dev/null
+        pull_images "$s" 0 $((WARMUP_IMAGES - 1)) warmup >/dev/null
+    done
+fi
+
+# The images go in IMAGE_ROUNDS batches, the servers taking turns as above (berth, dist, then dist, berth, ...); each
+# server's figure is all its images over the sum of its batches' wall-clock times.
+for kind in push pull; do
+    declare -A SECS=([berth]=0 [dist]=0)
+    for r in $(seq 0 $((IMAGE_ROUNDS - 1))); do
+        first=$((r * IMAGES / IMAGE_ROUNDS))
+        last=$(((r + 1) * IMAGES / IMAGE_ROUNDS - 1))
+        ((last >= first)) || continue
+        for s in $(order "$r"); do
+            if [[ $kind == push ]]; then
+                secs=$(push_images "$s" "$LAYOUT" "$first" "$last" bench)
+            else
+                secs=$(pull_images "$s" "$first" "$last" bench)
+            fi
+            SECS[$s]=$(awk -v a="${SECS[$s]}" -v b="$secs" 'BEGIN { print a + b }')
+        done
+    done
+    for s in "${SERVERS[@]}"; do
+        ips=$(awk -v n="$IMAGES" -v t="${SECS[$s]}" 'BEGIN { printf "%.2f", n / t }')
+        log "$s: image $kind: $ips images/s"
+        rec "${s}_img_${kind}_ips" "$ips"
+    done
+done
+
+# --- manifests: GET with wrk, HEAD with ab (wrk 4.1 hangs on HEAD: it waits for the body Content-Length announces) --
+manifest_url() { echo "http://127.0.0.1:${PORT[$1]}/v2/bench/img0/manifests/v1"; }
+for s in "${SERVERS[@]}"; do
+    got=$(curl -fsS -H "$ACCEPT" "$(manifest_url "$s")" | openssl dgst -sha256 -r | cut -d' ' -f1)
+    [[ sha256:$got == "$MANIFEST0_DIGEST" ]] || die "$s: GET manifest returned other bytes ($got)"
+    code=$(curl -sS -o /dev/null -w '%{http_code}' -I -H "$ACCEPT" "$(manifest_url "$s")")
+    [[ $code == 200 ]] || die "$s: HEAD manifest answered $code"
+    # warm-up (JIT, caches, connection pools): not measured
+    wrk -t2 -c16 -d2s -H "$ACCEPT" "$(manifest_url "$s")" >/dev/null
+    ab -q -k -i -c 16 -t 1 -n 10000000 -H "$ACCEPT" "$(manifest_url "$s")" >/dev/null 2>&1 || true
+done
+
+# measure SERVER METHOD CONNECTIONS
+measure() {
+    local s=$1 method=$2 c=$3 url pid ticks0 ticks1 out requests secs p99 errors cpu rps key
+    url=$(manifest_url "$s")
+    pid=${PID[$s]}
+    ticks0=$(cpu_ticks "$pid")
+    if [[ $method == get ]]; then
+        out=$(wrk -t2 -c"$c" -d"${DURATION}s" --latency -s "$BENCH_DIR/wrk_summary.lua" -H "$ACCEPT" "$url")
+        ticks1=$(cpu_ticks "$pid")
+        out=$(grep '^BENCH' <<<"$out") || die "$s: no summary from wrk"
+        requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$out")
+        secs=$(sed -E 's/.*duration_us=([0-9]+).*/\1/' <<<"$out" | awk '{ print $1 / 1e6 }')
+        p99=$(sed -E 's/.*p99_us=([0-9]+).*/\1/' <<<"$out" | awk '{ printf "%.3f", $1 / 1000 }')
+        errors=$(sed -E 's/.* errors=([0-9]+) status_errors=([0-9]+).*/\1 \2/' <<<"$out" | awk '{ print $1 + $2 }')
+    else
+        out=$(ab -q -k -i -c "$c" -t "$DURATION" -n $((DURATION * 200000)) -e "$WORK/ab.csv" -H "$ACCEPT" "$url" 2>&1) ||
+            die "$s: ab failed: $(tail -3 <<<"$out")"
+        ticks1=$(cpu_ticks "$pid")
+        requests=$(awk '/^Complete requests:/ { print $3 }' <<<"$out")
+        secs=$(awk '/^Time taken for tests:/ { print $5 }' <<<"$out")
+        p99=$(awk -F, '$1 == "99" { printf "%.3f", $2 }' "$WORK/ab.csv")
+        errors=$(awk '/^Failed requests:/ { f = $3 } /^Non-2xx responses:/ { n = $3 } END { print f + n }' <<<"$out")
+    fi
+    rps=$(awk -v n="$requests" -v t="$secs" 'BEGIN { printf "%.0f", n / t }')
+    cpu=$(awk -v d="$((ticks1 - ticks0))" -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.4f", d * 1000 / hz / n }')
+    [[ $errors == 0 ]] || log "WARNING: $s $method c$c: $errors failed or non-2xx responses"
+    key="${s}_${method}_c${c}"
+    rec "${key}_rps" "$rps"
+    rec "${key}_p99_ms" "$p99"
+    rec "${key}_cpu_ms" "$cpu"
+    rec "${key}_errors" "$errors"
+    log "$s: manifest ${method^^} c$c: $rps req/s, p99 $p99 ms, $cpu CPU ms/req"
+}
+
+turn=0
+for c in $CONNECTIONS; do
+    for method in get head; do
+        for s in $(order "$turn"); do measure "$s" "$method" "$c"; done
+        turn=$((turn + 1))
+    done
+done
+
+for s in "${SERVERS[@]}"; do rec "${s}_hwm_end_mib" "$(status_mib "${PID[$s]}" VmHWM)"; done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---------------------------------------------------------------------------------------------------------------
+# Report.
+# ---------------------------------------------------------------------------------------------------------------
+if [[ $BERTH_BIN == "$REPO/"* ]]; then
+    commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || commit="$commit+local changes"
+else
+    commit="binary $BERTH_BIN"
+fi
+report() {
+    echo "Berth $commit vs $(docker-registry --version 2>/dev/null | awk '{ print $2, $3 }'), $(skopeo --version)"
+    echo "Run: $START_DATE; machine: $(nproc) cores, $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)" \
+        "memory, $(uname -r); load average before $LOAD_BEFORE, after $LOAD_AFTER"
+    echo "Inputs: ${BLOB_MB} MiB random blob (memory reference ${SMALL_MB} MiB), $IMAGES images x $CLIENTS skopeo" \
+        "clients, ${DURATION}s per manifest measurement; anonymous requests (no auth in either server)"
+    echo
+    python3 "$BENCH_DIR/report.py" "$RESULTS"
+    echo
+    echo "Throughputs are the best of PUSH_RUNS=$PUSH_RUNS pushes, PULL_RUNS=$PULL_RUNS pulls, LIMIT_RUNS=$LIMIT_RUNS limit runs;" \
+        "ratios for latency, CPU and memory are lower-is-better."
+}
+if [[ -n $OUT ]]; then report | tee "$OUT"; else report; fi
