@@ -22,8 +22,11 @@ public static class SqliteDatabase
 
     public const int BusyTimeoutSeconds = 30;
 
+    private static readonly BusyTimeoutInterceptor BusyTimeout = new();
+
     public static DbContextOptionsBuilder UseBerthSqlite(this DbContextOptionsBuilder builder, string connectionString) =>
-        builder.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(SqliteDatabase).Assembly.GetName().Name));
+        builder.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(SqliteDatabase).Assembly.GetName().Name))
+            .AddInterceptors(BusyTimeout);
 
     /// <summary>Switches the database to WAL (a property of the file, so once is enough) with fsync on every commit.</summary>
     public static async Task ConfigureFileAsync(BerthDbContext db, CancellationToken cancellationToken)

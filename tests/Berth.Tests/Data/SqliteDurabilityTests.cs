@@ -21,5 +21,7 @@ public sealed class SqliteDurabilityTests(ServerFixture fixture) : IClassFixture
         Assert.Equal(2L, (long?)await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
         command.CommandText = "PRAGMA foreign_keys";
         Assert.Equal(1L, (long?)await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+        command.CommandText = "PRAGMA busy_timeout";
+        Assert.Equal(30_000L, (long?)await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using Berth.Data;
 using Berth.Oci;
@@ -87,29 +86,28 @@ public static class BlobEndpoints
         await CopyAsync(stream, response, length, context.RequestAborted);
     }
 
-    /// <summary>Copies exactly <paramref name="length"/> bytes with one pooled buffer; never the whole blob in memory.</summary>
+    /// <summary>Copies exactly <paramref name="length"/> bytes straight into Kestrel's output buffers; never the whole blob in memory.</summary>
     private static async Task CopyAsync(Stream source, HttpResponse response, long length, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
-        try
+        var output = response.BodyWriter;
+        var remaining = length;
+        while (remaining > 0)
         {
-            var remaining = length;
-            while (remaining > 0)
+            var memory = output.GetMemory(CopyBufferSize);
+            var read = await source.ReadAsync(memory[..(int)Math.Min(memory.Length, remaining)], cancellationToken);
+            if (read == 0)
             {
-                var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), cancellationToken);
-                if (read == 0)
-                {
-                    // The store holds fewer bytes than the database says: abort rather than send a short 200.
-                    throw new IOException($"blob ended {remaining} bytes early");
-                }
-
-                await response.Body.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                remaining -= read;
+                // The store holds fewer bytes than the database says: abort rather than send a short 200.
+                throw new IOException($"blob ended {remaining} bytes early");
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+
+            output.Advance(read);
+            remaining -= read;
+            var flushed = await output.FlushAsync(cancellationToken);
+            if (flushed.IsCanceled || flushed.IsCompleted)
+            {
+                return;
+            }
         }
     }
 }
