@@ -15,8 +15,8 @@ internal static partial class JobLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}: lease lost to another worker; stopping")]
     public static partial void LeaseLost(ILogger logger, long jobId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "schedule {Name} fired job {JobId}; next run {Next:o}")]
-    public static partial void Fired(ILogger logger, string name, long jobId, DateTime next);
+    [LoggerMessage(Level = LogLevel.Information, Message = "schedule {Name} fired {What} {Id}; next run {Next:o}")]
+    public static partial void Fired(ILogger logger, string name, string what, long id, DateTime next);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "the {Loop} loop failed; retrying")]
     public static partial void LoopFailed(ILogger logger, Exception exception, string loop);

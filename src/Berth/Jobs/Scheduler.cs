@@ -53,21 +53,21 @@ public sealed class Scheduler(IServiceScopeFactory scopes, IOptions<JobOptions> 
                 continue;
             }
 
-            long jobId;
+            (string What, long Id) started;
             if (schedule.VendorType is { } vendorType)
             {
                 var execution = await scope.ServiceProvider.GetRequiredService<ExecutionStore>()
                     .StartAsync(vendorType, schedule.VendorId, ExecutionStore.Scheduled, schedule.JobKind, schedule.Payload, cancellationToken);
-                jobId = execution.Id;
+                started = ("execution", execution.Id);
             }
             else
             {
-                jobId = (await scope.ServiceProvider.GetRequiredService<JobQueue>()
-                    .EnqueueAsync(schedule.JobKind, schedule.Payload, null, cancellationToken)).Id;
+                started = ("job", (await scope.ServiceProvider.GetRequiredService<JobQueue>()
+                    .EnqueueAsync(schedule.JobKind, schedule.Payload, null, cancellationToken)).Id);
             }
 
             await transaction.CommitAsync(cancellationToken);
-            JobLog.Fired(logger, schedule.Name, jobId, next);
+            JobLog.Fired(logger, schedule.Name, started.What, started.Id, next);
             fired++;
         }
 
