@@ -25,6 +25,9 @@ public static class DistributionExtensions
         services.AddSingleton<UploadHashes>();
         services.AddSingleton<UploadLocks>();
         services.AddSingleton<ManifestCache>();
+        services.AddSingleton<PullRecorder>();
+        services.AddSingleton<PullRecorderFlusher>();
+        services.AddHostedService(sp => sp.GetRequiredService<PullRecorderFlusher>());
         services.AddSingleton(TimeProvider.System);
         return services;
     }

@@ -4,6 +4,7 @@ using Berth.Data.Sqlite;
 using Berth.Distribution;
 using Berth.Gc;
 using Berth.Jobs;
+using Berth.Retention;
 using Berth.Storage;
 using Berth.Storage.Drivers.Filesystem;
 using Microsoft.EntityFrameworkCore;
@@ -59,6 +60,7 @@ public static class BerthApp
         services.AddDistribution(configuration);
         services.AddJobs(configuration);
         services.AddGc();
+        services.AddRetention();
         AddRateLimiting(services, configuration);
 
         var app = builder.Build();

@@ -18,4 +18,7 @@ public sealed class DistributionOptions
     /// <summary>How many manifests' bytes are kept in memory, by digest (always valid: content-addressed).</summary>
     [Range(0, 1_000_000)]
     public int ManifestCacheEntries { get; set; } = 10_000;
+
+    /// <summary>How often recorded pull times are written to the database (pulls never wait for that write).</summary>
+    public TimeSpan PullTimeFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
