@@ -28,6 +28,14 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
 
     public DbSet<ExecutionTask> ExecutionTasks => Set<ExecutionTask>();
 
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<Project> Projects => Set<Project>();
+
+    public DbSet<ProjectMember> ProjectMembers => Set<ProjectMember>();
+
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Repository>(e =>
@@ -122,6 +130,39 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
             e.Property(x => x.VendorType).HasMaxLength(64);
             e.Property(x => x.Trigger).HasMaxLength(16);
             e.HasIndex(x => new { x.VendorType, x.VendorId, x.StartTime });
+        });
+
+        modelBuilder.Entity<User>(e =>
+        {
+            e.ToTable("users");
+            e.Property(x => x.Username).HasMaxLength(255);
+            e.Property(x => x.Email).HasMaxLength(255);
+            e.Property(x => x.Realname).HasMaxLength(255);
+            e.Property(x => x.Comment).HasMaxLength(1024);
+            e.HasIndex(x => x.Username).IsUnique();
+        });
+
+        modelBuilder.Entity<Project>(e =>
+        {
+            e.ToTable("projects");
+            e.Property(x => x.Name).HasMaxLength(255);
+            e.HasIndex(x => x.Name).IsUnique();
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.OwnerId).OnDelete(DeleteBehavior.SetNull);
+        });
+
+        modelBuilder.Entity<ProjectMember>(e =>
+        {
+            e.ToTable("project_members");
+            e.HasIndex(x => new { x.ProjectId, x.UserId }).IsUnique();
+            e.HasIndex(x => x.UserId);
+            e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<SigningKey>(e =>
+        {
+            e.ToTable("signing_keys");
+            e.Property(x => x.Id).HasMaxLength(64);
         });
 
         modelBuilder.Entity<ExecutionTask>(e =>

@@ -133,6 +133,38 @@ public sealed class ProcessTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Without_a_configured_password_admin_gets_a_generated_one_shown_once()
+    {
+        var port = BerthProcess.FreePort();
+        var address = new Uri($"http://127.0.0.1:{port}");
+        string[] arguments = ["serve", "--listen", $"127.0.0.1:{port}", "--data-dir", Path.Join(_work, "data")];
+        string password;
+        await using (var berth = BerthProcess.Start(_work, arguments))
+        {
+            await berth.WaitUntilServingAsync(address);
+            var match = System.Text.RegularExpressions.Regex.Match(berth.Output, "generated password (\\S+);");
+            Assert.True(match.Success, berth.Output);
+            password = match.Groups[1].Value;
+            Assert.True(password.Length >= 20);
+
+            using var client = new HttpClient { BaseAddress = address };
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/service/token?service=harbor-registry&scope=repository:library/x:push");
+            request.Headers.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"admin:{password}")));
+            using var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            berth.Terminate();
+            await berth.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        await using (var again = BerthProcess.Start(_work, arguments))
+        {
+            await again.WaitUntilServingAsync(address);
+            Assert.DoesNotContain(password, again.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("generated password", again.Output, StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>A request body that trickles in over a couple of seconds.</summary>
     private sealed class SlowContent(byte[] content, int chunks, TimeSpan delay) : HttpContent
     {

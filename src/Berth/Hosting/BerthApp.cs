@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Berth.Auth;
 using Berth.Data;
 using Berth.Data.Sqlite;
 using Berth.Distribution;
@@ -6,6 +7,7 @@ using Berth.Gc;
 using Berth.Jobs;
 using Berth.Retention;
 using Berth.Storage;
+using Berth.SystemInfo;
 using Berth.Storage.Drivers.Filesystem;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -61,12 +63,15 @@ public static class BerthApp
         services.AddJobs(configuration);
         services.AddGc();
         services.AddRetention();
+        services.AddAuth();
         AddRateLimiting(services, configuration);
 
         var app = builder.Build();
         app.UseDistribution();
         app.UseRateLimiter();
         app.MapDistribution();
+        app.MapTokenService();
+        app.MapSystem();
         return app;
     }
 

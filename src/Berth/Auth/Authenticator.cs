@@ -1,0 +1,62 @@
+using Berth.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Auth;
+
+/// <summary>Checks a username and password, with Harbor-style protection against guessing.</summary>
+/// <remarks>
+/// Each failure in a row makes the next answer slower (doubling, at most 2 s); after <see cref="AuthOptions.LockoutThreshold"/>
+/// failures the account is locked for <see cref="AuthOptions.LockoutDuration"/> and the lock is logged. An unknown user
+/// costs the same hashing time as a known one. Passwords are never logged.
+/// </remarks>
+public sealed partial class Authenticator(BerthDbContext db, IOptions<AuthOptions> options, TimeProvider clock, ILogger<Authenticator> logger)
+{
+    /// <summary>The user's subject, or null when the credentials are wrong or the account is locked.</summary>
+    public async Task<Subject?> AuthenticateAsync(string username, string password, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Username == username, cancellationToken);
+        if (user is null)
+        {
+            Passwords.VerifyDecoy(password);
+            await Task.Delay(settings.FailureDelay, clock, cancellationToken);
+            return null;
+        }
+
+        if (user.LockedUntil is { } locked && locked > now)
+        {
+            Passwords.VerifyDecoy(password);
+            return null;
+        }
+
+        if (Passwords.Verify(user.PasswordHash, password))
+        {
+            if (user.FailedLogins != 0 || user.LockedUntil is not null)
+            {
+                user.FailedLogins = 0;
+                user.LockedUntil = null;
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
+            return new Subject(SubjectKind.User, user.Id, user.Username, user.SysAdmin);
+        }
+
+        user.FailedLogins++;
+        if (user.FailedLogins >= settings.LockoutThreshold)
+        {
+            user.LockedUntil = now + settings.LockoutDuration;
+            user.FailedLogins = 0;
+            LogLocked(logger, user.Username, settings.LockoutThreshold, user.LockedUntil.Value);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        var delay = settings.FailureDelay * Math.Pow(2, Math.Min(user.FailedLogins, 5));
+        await Task.Delay(delay < TimeSpan.FromSeconds(2) ? delay : TimeSpan.FromSeconds(2), clock, cancellationToken);
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "account {Username} locked after {Failures} failed logins in a row, until {Until:o}")]
+    private static partial void LogLocked(ILogger logger, string username, int failures, DateTime until);
+}

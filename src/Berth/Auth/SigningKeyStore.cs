@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using Berth.Data;
+using Berth.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Berth.Auth;
+
+/// <summary>The installation's token-signing keys: generated on first start, kept in the database for every replica.</summary>
+/// <remarks>
+/// No key ships with Berth or its configuration (the harbor-helm advisory GHSA-j7jh-fmcm-xxwv). Tokens are signed with the
+/// oldest key; every stored key verifies, so two replicas that raced to create the first key both stay valid.
+/// </remarks>
+public sealed class SigningKeyStore(IServiceScopeFactory scopes, TimeProvider clock) : IDisposable
+{
+    private readonly SemaphoreSlim _load = new(1, 1);
+    private IReadOnlyList<RsaSecurityKey>? _keys;
+
+    /// <summary>The key that signs new tokens.</summary>
+    public async Task<RsaSecurityKey> SigningKeyAsync(CancellationToken cancellationToken) => (await KeysAsync(cancellationToken))[0];
+
+    /// <summary>Every key that may have signed a valid token.</summary>
+    public async Task<IReadOnlyList<RsaSecurityKey>> KeysAsync(CancellationToken cancellationToken)
+    {
+        if (_keys is { } loaded)
+        {
+            return loaded;
+        }
+
+        await _load.WaitAsync(cancellationToken);
+        try
+        {
+            return _keys ??= await LoadOrCreateAsync(cancellationToken);
+        }
+        finally
+        {
+            _load.Release();
+        }
+    }
+
+    private async Task<IReadOnlyList<RsaSecurityKey>> LoadOrCreateAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BerthDbContext>();
+        var stored = await db.SigningKeys.AsNoTracking().OrderBy(k => k.CreatedAt).ToListAsync(cancellationToken);
+        if (stored.Count == 0)
+        {
+            using var rsa = RSA.Create(2048);
+            var key = new SigningKey
+            {
+                Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+                PrivateKey = rsa.ExportPkcs8PrivateKey(),
+                CreatedAt = clock.GetUtcNow().UtcDateTime,
+            };
+            db.SigningKeys.Add(key);
+            await db.SaveChangesAsync(cancellationToken);
+            stored = await db.SigningKeys.AsNoTracking().OrderBy(k => k.CreatedAt).ToListAsync(cancellationToken);
+        }
+
+        return stored.Select(k =>
+        {
+            var rsa = RSA.Create();
+            rsa.ImportPkcs8PrivateKey(k.PrivateKey, out _);
+            return new RsaSecurityKey(rsa) { KeyId = k.Id };
+        }).ToList();
+    }
+
+    public void Dispose()
+    {
+        _load.Dispose();
+        foreach (var key in _keys ?? [])
+        {
+            key.Rsa?.Dispose();
+        }
+    }
+}
