@@ -27,8 +27,12 @@ public sealed partial class IdentityBootstrap(
             var password = string.IsNullOrEmpty(configured) ? Passwords.Generate() : configured;
             db.Users.Add(new User
             {
-                Username = AdminName, Realname = "system admin", PasswordHash = Passwords.Hash(password), SysAdmin = true,
-                CreatedAt = now, UpdatedAt = now,
+                Username = AdminName,
+                Realname = "system admin",
+                PasswordHash = Passwords.Hash(password),
+                SysAdmin = true,
+                CreatedAt = now,
+                UpdatedAt = now,
             });
             if (await TrySaveAsync(db, cancellationToken) && string.IsNullOrEmpty(configured))
             {

@@ -7,8 +7,8 @@ using Berth.Gc;
 using Berth.Jobs;
 using Berth.Retention;
 using Berth.Storage;
-using Berth.SystemInfo;
 using Berth.Storage.Drivers.Filesystem;
+using Berth.SystemInfo;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
