@@ -138,6 +138,10 @@ wait_ready() {
 }
 
 START_DATE=$(date -u)
+# Berth needs credentials (Distribution runs without auth, as its package ships): clients authenticate as real ones
+# do, skopeo with --creds (it fetches a bearer token), curl with Basic, wrk and ab with a bearer token from
+# /service/token.
+BERTH_PASSWORD=$(openssl rand -hex 16)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "work directory $WORK"
 
@@ -226,7 +230,7 @@ log "loopback (nginx -> curl): $net_best MiB/s"
 rec limit_net_mibs "$net_best"
 
 # ---------------------------------------------------------------------------------------------------------------
-# The two registries, side by side, each on a fresh data directory. Both anonymous (Berth has no auth yet).
+# The two registries, side by side, each on a fresh data directory. Berth with its authentication, Distribution without.
 # ---------------------------------------------------------------------------------------------------------------
 declare -A PORT PID
 PORT[berth]=$(free_port)
@@ -238,6 +242,7 @@ while [[ ${PORT[dist]} == "${PORT[berth]}" ]]; do PORT[dist]=$(free_port); done
 (
     cd "$WORK"
     while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(BERTH__|REGISTRY_)' || true)
+    export BERTH__Admin__Password=$BERTH_PASSWORD
     exec "$BERTH_BIN" serve --data-dir "$WORK/berth-data" --listen "127.0.0.1:${PORT[berth]}"
 ) >"$WORK/berth.log" 2>&1 &
 PID[berth]=$!
@@ -275,7 +280,22 @@ EOF
 PID[dist]=$!
 PIDS+=("${PID[dist]}")
 
-for s in "${SERVERS[@]}"; do wait_ready "$s" "${PID[$s]}" "http://127.0.0.1:${PORT[$s]}/v2/"; done
+wait_ready berth "${PID[berth]}" "http://127.0.0.1:${PORT[berth]}/api/v2.0/ping"
+wait_ready dist "${PID[dist]}" "http://127.0.0.1:${PORT[dist]}/v2/"
+# The projects the benchmark pushes into (Berth refuses pushes into projects that do not exist; the project API
+# arrives with a later issue, so the row is written directly).
+python3 - "$WORK/berth-data/berth.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for name in ("bench", "warmup"):
+    db.execute('INSERT INTO projects ("Name", "Public", "CreatedAt", "UpdatedAt") VALUES (?, 0, datetime(\'now\'), datetime(\'now\'))', (name,))
+db.commit()
+PY
+
+# base_url SERVER: where curl reaches it, with Berth's Basic credentials in the URL.
+base_url() {
+    if [[ $1 == berth ]]; then echo "http://admin:$BERTH_PASSWORD@127.0.0.1:${PORT[berth]}"; else echo "http://127.0.0.1:${PORT[$1]}"; fi
+}
 log "berth on ${PORT[berth]} (pid ${PID[berth]}), distribution on ${PORT[dist]} (pid ${PID[dist]})"
 
 status_mib() { awk -v k="$2:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
@@ -285,7 +305,8 @@ for s in "${SERVERS[@]}"; do rec "${s}_rss_start_mib" "$(status_mib "${PID[$s]}"
 
 # push_blob SERVER REPO FILE DIGEST: POST then PUT with the whole body (the same for both); prints seconds.
 push_blob() {
-    local base="http://127.0.0.1:${PORT[$1]}" headers loc t_post code t_put sep
+    local base headers loc t_post code t_put sep
+    base=$(base_url "$1")
     headers=$(curl -sS -D - -o /dev/null -w 'TIME %{time_total}\n' -X POST "$base/v2/$2/blobs/uploads/")
     loc=$(tr -d '\r' <<<"$headers" | awk 'tolower($1) == "location:" { print $2 }')
     t_post=$(awk '$1 == "TIME" { print $2 }' <<<"$headers")
@@ -302,7 +323,7 @@ push_blob() {
 pull_blob() {
     local code size secs
     read -r code size secs < <(curl -sS -o /dev/null -w '%{http_code} %{size_download} %{time_total}\n' \
-        "http://127.0.0.1:${PORT[$1]}/v2/$2/blobs/$3")
+        "$(base_url "$1")/v2/$2/blobs/$3")
     [[ $code == 200 && $size == "$4" ]] || die "$1: GET of blob $3 in $2 answered $code with $size bytes"
     echo "$secs"
 }
@@ -313,7 +334,7 @@ mono_push() {
     local code secs
     read -r code secs < <(curl -sS -o /dev/null -w '%{http_code} %{time_total}\n' -X POST -T "$2" -H 'Expect:' \
         -H 'Content-Type: application/octet-stream' --request-target "/v2/$1/blobs/uploads/?digest=$3" \
-        "http://127.0.0.1:${PORT[berth]}/v2/$1/blobs/uploads/x")
+        "$(base_url berth)/v2/$1/blobs/uploads/x")
     [[ $code == 201 ]] || die "berth: monolithic POST to $1 answered $code"
     echo "$secs"
 }
@@ -385,10 +406,11 @@ SKOPEO=(skopeo --insecure-policy copy -q)
 
 # push_images SERVER LAYOUT FIRST LAST REPO_PREFIX: prints seconds
 push_images() {
-    local t0 t1
+    local t0 t1 creds=(--dest-no-creds)
+    [[ $1 == berth ]] && creds=(--dest-creds "admin:$BERTH_PASSWORD")
     t0=$(now)
     if ! seq "$3" "$4" | xargs -P "$CLIENTS" -I{} "${SKOPEO[@]}" --preserve-digests --dest-tls-verify=false \
-        --dest-no-creds "oci:$2:img{}" "docker://127.0.0.1:${PORT[$1]}/$5/img{}:v1" >>"$WORK/skopeo-$1.log" 2>&1; then
+        "${creds[@]}" "oci:$2:img{}" "docker://127.0.0.1:${PORT[$1]}/$5/img{}:v1" >>"$WORK/skopeo-$1.log" 2>&1; then
         tail -20 "$WORK/skopeo-$1.log" >&2
         die "$1: an image push failed"
     fi
@@ -398,10 +420,11 @@ push_images() {
 
 # pull_images SERVER FIRST LAST REPO_PREFIX: prints seconds
 pull_images() {
-    local t0 t1 pulled dir=$WORK/pull-$1
+    local t0 t1 pulled dir=$WORK/pull-$1 creds=(--src-no-creds)
+    [[ $1 == berth ]] && creds=(--src-creds "admin:$BERTH_PASSWORD")
     mkdir -p "$dir"
     t0=$(now)
-    if ! seq "$2" "$3" | xargs -P "$CLIENTS" -I{} "${SKOPEO[@]}" --src-tls-verify=false --src-no-creds \
+    if ! seq "$2" "$3" | xargs -P "$CLIENTS" -I{} "${SKOPEO[@]}" --src-tls-verify=false "${creds[@]}" \
         "docker://127.0.0.1:${PORT[$1]}/$4/img{}:v1" "dir:$dir/img{}" >>"$WORK/skopeo-$1.log" 2>&1; then
         tail -20 "$WORK/skopeo-$1.log" >&2
         die "$1: an image pull failed"
@@ -448,14 +471,20 @@ done
 
 # --- manifests: GET with wrk, HEAD with ab (wrk 4.1 hangs on HEAD: it waits for the body Content-Length announces) --
 manifest_url() { echo "http://127.0.0.1:${PORT[$1]}/v2/bench/img0/manifests/v1"; }
+# AUTH[SERVER]: the header a real client sends, a bearer token for Berth (one token, as a client reuses it).
+declare -A AUTH
+TOKEN=$(curl -fsS "$(base_url berth)/service/token?service=harbor-registry&scope=repository:bench/img0:pull" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+AUTH[berth]="Authorization: Bearer $TOKEN"
+AUTH[dist]="X-Bench: no-auth"
 for s in "${SERVERS[@]}"; do
-    got=$(curl -fsS -H "$ACCEPT" "$(manifest_url "$s")" | openssl dgst -sha256 -r | cut -d' ' -f1)
+    got=$(curl -fsS -H "$ACCEPT" -H "${AUTH[$s]}" "$(manifest_url "$s")" | openssl dgst -sha256 -r | cut -d' ' -f1)
     [[ sha256:$got == "$MANIFEST0_DIGEST" ]] || die "$s: GET manifest returned other bytes ($got)"
-    code=$(curl -sS -o /dev/null -w '%{http_code}' -I -H "$ACCEPT" "$(manifest_url "$s")")
+    code=$(curl -sS -o /dev/null -w '%{http_code}' -I -H "$ACCEPT" -H "${AUTH[$s]}" "$(manifest_url "$s")")
     [[ $code == 200 ]] || die "$s: HEAD manifest answered $code"
     # warm-up (JIT, caches, connection pools): not measured
-    wrk -t2 -c16 -d2s -H "$ACCEPT" "$(manifest_url "$s")" >/dev/null
-    ab -q -k -i -c 16 -t 1 -n 10000000 -H "$ACCEPT" "$(manifest_url "$s")" >/dev/null 2>&1 || true
+    wrk -t2 -c16 -d2s -H "$ACCEPT" -H "${AUTH[$s]}" "$(manifest_url "$s")" >/dev/null
+    ab -q -k -i -c 16 -t 1 -n 10000000 -H "$ACCEPT" -H "${AUTH[$s]}" "$(manifest_url "$s")" >/dev/null 2>&1 || true
 done
 
 # measure SERVER METHOD CONNECTIONS
@@ -465,7 +494,7 @@ measure() {
     pid=${PID[$s]}
     ticks0=$(cpu_ticks "$pid")
     if [[ $method == get ]]; then
-        out=$(wrk -t2 -c"$c" -d"${DURATION}s" --latency -s "$BENCH_DIR/wrk_summary.lua" -H "$ACCEPT" "$url")
+        out=$(wrk -t2 -c"$c" -d"${DURATION}s" --latency -s "$BENCH_DIR/wrk_summary.lua" -H "$ACCEPT" -H "${AUTH[$s]}" "$url")
         ticks1=$(cpu_ticks "$pid")
         out=$(grep '^BENCH' <<<"$out") || die "$s: no summary from wrk"
         requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$out")
@@ -473,7 +502,7 @@ measure() {
         p99=$(sed -E 's/.*p99_us=([0-9]+).*/\1/' <<<"$out" | awk '{ printf "%.3f", $1 / 1000 }')
         errors=$(sed -E 's/.* errors=([0-9]+) status_errors=([0-9]+).*/\1 \2/' <<<"$out" | awk '{ print $1 + $2 }')
     else
-        out=$(ab -q -k -i -c "$c" -t "$DURATION" -n $((DURATION * 200000)) -e "$WORK/ab.csv" -H "$ACCEPT" "$url" 2>&1) ||
+        out=$(ab -q -k -i -c "$c" -t "$DURATION" -n $((DURATION * 200000)) -e "$WORK/ab.csv" -H "$ACCEPT" -H "${AUTH[$s]}" "$url" 2>&1) ||
             die "$s: ab failed: $(tail -3 <<<"$out")"
         ticks1=$(cpu_ticks "$pid")
         requests=$(awk '/^Complete requests:/ { print $3 }' <<<"$out")
@@ -517,7 +546,7 @@ report() {
     echo "Run: $START_DATE; machine: $(nproc) cores, $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)" \
         "memory, $(uname -r); load average before $LOAD_BEFORE, after $LOAD_AFTER"
     echo "Inputs: ${BLOB_MB} MiB random blob (memory reference ${SMALL_MB} MiB), $IMAGES images x $CLIENTS skopeo" \
-        "clients, ${DURATION}s per manifest measurement; anonymous requests (no auth in either server)"
+        "clients, ${DURATION}s per manifest measurement; Berth authenticated as real clients are (bearer tokens), Distribution without auth"
     echo
     python3 "$BENCH_DIR/report.py" "$RESULTS"
     echo

@@ -108,7 +108,7 @@ public sealed class GcUnderFireTests : IAsyncLifetime
         await Parallel.ForEachAsync(live, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (entry, token) =>
         {
             var directory = Path.Join(_work, entry.Key.Replace('/', '_').Replace(':', '_'));
-            await Tool.RunCheckedAsync("skopeo", "copy", "--src-tls-verify=false", "--preserve-digests",
+            await Tool.RunCheckedAsync("skopeo", "copy", "--src-tls-verify=false", "--src-creds", TestCredentials.AdminCreds, "--preserve-digests",
                 $"docker://{_server.HostPort}/{entry.Key}", $"oci:{directory}:x");
             foreach (var blob in entry.Value.Blobs.Append(entry.Value.Manifest))
             {

@@ -40,10 +40,10 @@ public sealed class PodmanTests : IAsyncLifetime
 
         await Tool.RunCheckedAsync("podman", [.. Storage("store"), "pull", $"oci:{layout}:v1"]);
         var id = (await Tool.RunCheckedAsync("podman", [.. Storage("store"), "images", "-q", "--no-trunc"])).Trim().Split('\n')[0];
-        await Tool.RunCheckedAsync("podman", [.. Storage("store"), "push", "--tls-verify=false", id, $"docker://{remote}"]);
+        await Tool.RunCheckedAsync("podman", [.. Storage("store"), "push", "--tls-verify=false", "--creds", TestCredentials.AdminCreds, id, $"docker://{remote}"]);
 
         // A second, empty store pulls it back: everything came from Berth.
-        await Tool.RunCheckedAsync("podman", [.. Storage("store2"), "pull", "--tls-verify=false", remote]);
+        await Tool.RunCheckedAsync("podman", [.. Storage("store2"), "pull", "--tls-verify=false", "--creds", TestCredentials.AdminCreds, remote]);
         var inspected = await Tool.RunCheckedAsync("podman", [.. Storage("store2"), "image", "inspect", remote, "--format", "{{.Id}}"]);
         Assert.Equal(id.Replace("sha256:", "", StringComparison.Ordinal), inspected.Trim());
     }

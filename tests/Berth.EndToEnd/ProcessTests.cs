@@ -8,7 +8,16 @@ public sealed class ProcessTests : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("berth-process-").FullName;
 
+    private static readonly Dictionary<string, string> AdminEnvironment = new() { ["BERTH__Admin__Password"] = TestCredentials.AdminPassword };
+
     public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    private static HttpClient AdminClient(Uri address)
+    {
+        var client = new HttpClient { BaseAddress = address };
+        client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", TestCredentials.AdminAuthorization);
+        return client;
+    }
 
     [Fact]
     public async Task Help_explains_the_verbs_and_the_flags()
@@ -64,10 +73,11 @@ public sealed class ProcessTests : IDisposable
     {
         var port = BerthProcess.FreePort();
         var address = new Uri($"http://127.0.0.1:{port}");
-        await using var berth = BerthProcess.Start(_work, ["serve", "--listen", $"127.0.0.1:{port}", "--data-dir", Path.Join(_work, "data")]);
+        await using var berth = BerthProcess.Start(_work, ["serve", "--listen", $"127.0.0.1:{port}", "--data-dir", Path.Join(_work, "data")], AdminEnvironment);
         await berth.WaitUntilServingAsync(address);
+        await TestCredentials.CreateProjectsAsync(Path.Join(_work, "data"));
 
-        using var client = new HttpClient { BaseAddress = address };
+        using var client = AdminClient(address);
         var blob = TestBlob.Random(64 * 1024);
         using var start = await client.PostAsync("/v2/drain/test/blobs/uploads/", null);
         var location = start.Headers.Location!.OriginalString;
@@ -93,10 +103,11 @@ public sealed class ProcessTests : IDisposable
         var half = TestBlob.Random(200_000);
         string location;
 
-        await using (var berth = BerthProcess.Start(_work, arguments))
+        await using (var berth = BerthProcess.Start(_work, arguments, AdminEnvironment))
         {
             await berth.WaitUntilServingAsync(address);
-            using var client = new HttpClient { BaseAddress = address };
+            await TestCredentials.CreateProjectsAsync(Path.Join(_work, "data"));
+            using var client = AdminClient(address);
             for (var i = 0; i < images.Count; i++)
             {
                 await client.PushImageAsync("crash/app", images[i], $"v{i}");
@@ -110,10 +121,11 @@ public sealed class ProcessTests : IDisposable
             await berth.KillHardAsync();
         }
 
-        await using (var berth = BerthProcess.Start(_work, arguments))
+        await using (var berth = BerthProcess.Start(_work, arguments, AdminEnvironment))
         {
             await berth.WaitUntilServingAsync(address);
-            using var client = new HttpClient { BaseAddress = address };
+            await TestCredentials.CreateProjectsAsync(Path.Join(_work, "data"));
+            using var client = AdminClient(address);
             for (var i = 0; i < images.Count; i++)
             {
                 using var manifest = await client.GetAsync($"/v2/crash/app/manifests/v{i}");

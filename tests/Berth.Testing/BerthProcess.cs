@@ -65,7 +65,7 @@ public sealed class BerthProcess : IAsyncDisposable
         return new BerthProcess(Process.Start(info) ?? throw new InvalidOperationException("cannot start berth"));
     }
 
-    /// <summary>Waits until <paramref name="address"/> answers <c>GET /v2/</c>.</summary>
+    /// <summary>Waits until <paramref name="address"/> answers <c>GET /api/v2.0/ping</c>.</summary>
     public async Task WaitUntilServingAsync(Uri address)
     {
         using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
@@ -79,7 +79,7 @@ public sealed class BerthProcess : IAsyncDisposable
 
             try
             {
-                using var response = await client.GetAsync("/v2/");
+                using var response = await client.GetAsync("/api/v2.0/ping");
                 if (response.IsSuccessStatusCode)
                 {
                     return;

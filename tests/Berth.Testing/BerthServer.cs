@@ -17,6 +17,8 @@ public sealed class BerthServer : IAsyncDisposable
         DataDirectory = dataDirectory;
         Address = address;
         Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
+        Client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", TestCredentials.AdminAuthorization);
+        Anonymous = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
     }
 
     public string DataDirectory { get; }
@@ -26,7 +28,11 @@ public sealed class BerthServer : IAsyncDisposable
     /// <summary><c>127.0.0.1:port</c>, as registry clients name the registry.</summary>
     public string HostPort => $"{Address.Host}:{Address.Port}";
 
+    /// <summary>A client that sends the administrator's Basic credentials with every request.</summary>
     public HttpClient Client { get; }
+
+    /// <summary>A client without credentials.</summary>
+    public HttpClient Anonymous { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -37,6 +43,7 @@ public sealed class BerthServer : IAsyncDisposable
         {
             ["Server:Listen"] = "127.0.0.1:0",
             ["Server:DataDirectory"] = dataDirectory,
+            ["Admin:Password"] = TestCredentials.AdminPassword,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -47,12 +54,15 @@ public sealed class BerthServer : IAsyncDisposable
         await BerthApp.MigrateAsync(app.Services, CancellationToken.None);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new BerthServer(app, dataDirectory, new Uri(address));
+        var server = new BerthServer(app, overrides["Server:DataDirectory"]!, new Uri(address));
+        await TestCredentials.CreateProjectsAsync(server.DataDirectory);
+        return server;
     }
 
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        Anonymous.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
         try

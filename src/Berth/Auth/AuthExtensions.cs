@@ -8,6 +8,7 @@ public static class AuthExtensions
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
         services.AddSingleton<SigningKeyStore>();
         services.AddSingleton<TokenService>();
+        services.AddSingleton<CredentialCache>();
         services.AddScoped<Authenticator>();
         services.AddScoped<RbacEvaluator>();
         services.AddHostedService<IdentityBootstrap>();

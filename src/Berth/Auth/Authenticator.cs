@@ -10,10 +10,28 @@ namespace Berth.Auth;
 /// failures the account is locked for <see cref="AuthOptions.LockoutDuration"/> and the lock is logged. An unknown user
 /// costs the same hashing time as a known one. Passwords are never logged.
 /// </remarks>
-public sealed partial class Authenticator(BerthDbContext db, IOptions<AuthOptions> options, TimeProvider clock, ILogger<Authenticator> logger)
+public sealed partial class Authenticator(
+    BerthDbContext db, CredentialCache cache, IOptions<AuthOptions> options, TimeProvider clock, ILogger<Authenticator> logger)
 {
     /// <summary>The user's subject, or null when the credentials are wrong or the account is locked.</summary>
+    /// <remarks>A success is remembered for <see cref="CredentialCache.Lifetime"/>: clients log in again for every token and every scope.</remarks>
     public async Task<Subject?> AuthenticateAsync(string username, string password, CancellationToken cancellationToken)
+    {
+        if (cache.Find(username, password) is { } known)
+        {
+            return known;
+        }
+
+        var subject = await VerifyAsync(username, password, cancellationToken);
+        if (subject is not null)
+        {
+            cache.Add(username, password, subject);
+        }
+
+        return subject;
+    }
+
+    private async Task<Subject?> VerifyAsync(string username, string password, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;

@@ -13,7 +13,7 @@ public sealed record TokenAccess(string Type, string Name, IReadOnlyList<string>
 public sealed record IssuedToken(string Token, int ExpiresIn, DateTime IssuedAt);
 
 /// <summary>A token that passed validation: who it was issued to and what it allows.</summary>
-public sealed record ValidatedToken(string Subject, IReadOnlyList<TokenAccess> Access, DateTime IssuedAt)
+public sealed record ValidatedToken(string Subject, IReadOnlyList<TokenAccess> Access, DateTime IssuedAt, DateTime Expires)
 {
     /// <summary>The actions the token allows on repository <paramref name="name"/>, exactly that name.</summary>
     public IReadOnlySet<string> RepositoryActions(string name) => Access
@@ -30,7 +30,16 @@ public sealed record ValidatedToken(string Subject, IReadOnlyList<TokenAccess> A
 public sealed class TokenService(SigningKeyStore keys, IOptions<AuthOptions> options, TimeProvider clock)
 {
     private static readonly TimeSpan Skew = TimeSpan.FromSeconds(60);
+    private const int MaxCachedTokens = 10_000;
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+
+    /// <summary>
+    /// Tokens already validated, until they expire: a client sends the same token with every request of a pull, and
+    /// checking an RSA signature each time is work that can be done once. Keyed by the whole token, so an edited
+    /// token is a different key and is validated afresh.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ValidatedToken Token, DateTime ValidUntil)> _validated =
+        new(StringComparer.Ordinal);
 
     public async Task<IssuedToken> IssueAsync(Subject subject, IReadOnlyList<TokenAccess> access, CancellationToken cancellationToken)
     {
@@ -63,6 +72,33 @@ public sealed class TokenService(SigningKeyStore keys, IOptions<AuthOptions> opt
 
     /// <summary>The token's grants, or null when it is not a valid token of this installation.</summary>
     public async Task<ValidatedToken?> ValidateAsync(string token, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (_validated.TryGetValue(token, out var cached))
+        {
+            if (now < cached.ValidUntil)
+            {
+                return cached.Token;
+            }
+
+            _validated.TryRemove(token, out _);
+        }
+
+        var validated = await ValidateUncachedAsync(token, cancellationToken);
+        if (validated is not null)
+        {
+            if (_validated.Count >= MaxCachedTokens)
+            {
+                _validated.Clear();
+            }
+
+            _validated[token] = (validated, validated.Expires + Skew);
+        }
+
+        return validated;
+    }
+
+    private async Task<ValidatedToken?> ValidateUncachedAsync(string token, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var parameters = new TokenValidationParameters
@@ -110,6 +146,6 @@ public sealed class TokenService(SigningKeyStore keys, IOptions<AuthOptions> opt
         }
 
         var subject = root.TryGetProperty("sub", out var sub) && sub.ValueKind == JsonValueKind.String ? sub.GetString()! : "";
-        return new ValidatedToken(subject, access, jwt.IssuedAt);
+        return new ValidatedToken(subject, access, jwt.IssuedAt, jwt.ValidTo);
     }
 }

@@ -1,3 +1,4 @@
+using Berth.Auth;
 using Berth.Distribution.Blobs;
 using Berth.Distribution.Catalog;
 using Berth.Distribution.Manifests;
@@ -70,24 +71,30 @@ public static partial class V2Router
         }
     }
 
-    private static Task DispatchAsync(HttpContext context)
+    private static async Task DispatchAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "";
         path = path.Length <= "/v2/".Length ? "" : path["/v2/".Length..];
         var route = V2Route.Parse(path)
             ?? throw DistributionException.Of(ErrorCode.NameUnknown, "no such endpoint in the distribution API", status: 404);
-        return route.Kind switch
+        if (route.Kind is not (V2RouteKind.Base or V2RouteKind.Catalog))
+        {
+            RequireName(route);
+        }
+
+        await RegistryAuthorization.AuthorizeAsync(context, route);
+        await (route.Kind switch
         {
             V2RouteKind.Base => BaseAsync(context),
             V2RouteKind.Catalog => CatalogEndpoints.HandleAsync(context),
-            V2RouteKind.Tags => TagEndpoints.HandleAsync(context, RequireName(route)),
-            V2RouteKind.Manifest => ManifestEndpoints.HandleAsync(context, RequireName(route), route.Argument),
-            V2RouteKind.Blob => BlobEndpoints.HandleAsync(context, RequireName(route), route.Argument),
-            V2RouteKind.Uploads => UploadEndpoints.HandleStartAsync(context, RequireName(route)),
-            V2RouteKind.Upload => UploadEndpoints.HandleSessionAsync(context, RequireName(route), route.Argument),
-            V2RouteKind.Referrers => ReferrerEndpoints.HandleAsync(context, RequireName(route), route.Argument),
+            V2RouteKind.Tags => TagEndpoints.HandleAsync(context, route.Name),
+            V2RouteKind.Manifest => ManifestEndpoints.HandleAsync(context, route.Name, route.Argument),
+            V2RouteKind.Blob => BlobEndpoints.HandleAsync(context, route.Name, route.Argument),
+            V2RouteKind.Uploads => UploadEndpoints.HandleStartAsync(context, route.Name),
+            V2RouteKind.Upload => UploadEndpoints.HandleSessionAsync(context, route.Name, route.Argument),
+            V2RouteKind.Referrers => ReferrerEndpoints.HandleAsync(context, route.Name, route.Argument),
             _ => throw new InvalidOperationException($"unrouted {route.Kind}"),
-        };
+        });
     }
 
     private static Task BaseAsync(HttpContext context)

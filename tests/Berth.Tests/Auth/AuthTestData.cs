@@ -1,4 +1,3 @@
-using Berth.Auth;
 using Berth.Data.Entities;
 using Berth.Testing;
 
@@ -20,14 +19,8 @@ internal static class AuthTestData
         return settings;
     }
 
-    public static async Task<long> AddUserAsync(BerthServer server, string name, string password, bool sysAdmin = false)
-    {
-        await using var db = DataDirectory.Open(server.DataDirectory);
-        var user = new User { Username = name, PasswordHash = Passwords.Hash(password), SysAdmin = sysAdmin, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
-        db.Users.Add(user);
-        await db.SaveChangesAsync();
-        return user.Id;
-    }
+    public static Task<long> AddUserAsync(BerthServer server, string name, string password, bool sysAdmin = false) =>
+        TestCredentials.AddUserAsync(server.DataDirectory, name, password, sysAdmin: sysAdmin);
 
     public static async Task<long> AddProjectAsync(BerthServer server, string name, bool isPublic)
     {
@@ -45,6 +38,5 @@ internal static class AuthTestData
         await db.SaveChangesAsync();
     }
 
-    public static string Basic(string user, string password) =>
-        "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{user}:{password}"));
+    public static string Basic(string user, string password) => TestCredentials.Basic(user, password);
 }

@@ -17,7 +17,7 @@ public sealed class TokenServiceTests : IAsyncLifetime
         _server = await BerthServer.StartAsync(AuthTestData.Settings(new() { ["Auth:LockoutDuration"] = "00:00:02", ["Auth:FailureDelay"] = "00:00:00.001" }));
         var alice = await AuthTestData.AddUserAsync(_server, "alice", "alice-password");
         var bob = await AuthTestData.AddUserAsync(_server, "bob", "bob-password");
-        var team = await AuthTestData.AddProjectAsync(_server, "team", isPublic: false);
+        var team = await AuthTestData.AddProjectAsync(_server, "squad", isPublic: false);
         await AuthTestData.AddMemberAsync(_server, team, alice, ProjectRole.Developer);
         await AuthTestData.AddMemberAsync(_server, team, bob, ProjectRole.Guest);
     }
@@ -32,7 +32,7 @@ public sealed class TokenServiceTests : IAsyncLifetime
             request.Headers.TryAddWithoutValidation("Authorization", authorization);
         }
 
-        using var response = await _server.Client.SendAsync(request);
+        using var response = await _server.Anonymous.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         if (response.StatusCode != HttpStatusCode.OK)
         {
@@ -54,26 +54,26 @@ public sealed class TokenServiceTests : IAsyncLifetime
     public async Task Grants_are_the_intersection_of_the_request_and_rbac()
     {
         var admin = AuthTestData.Basic("admin", AuthTestData.AdminPassword);
-        var (_, token, _) = await RequestAsync($"{Service}&scope=repository:team/app:pull,push,delete", admin);
-        Assert.Equal(["delete", "pull", "push"], token!.RepositoryActions("team/app").Order());
+        var (_, token, _) = await RequestAsync($"{Service}&scope=repository:squad/app:pull,push,delete", admin);
+        Assert.Equal(["delete", "pull", "push"], token!.RepositoryActions("squad/app").Order());
         Assert.Equal("admin", token.Subject);
 
-        (_, token, _) = await RequestAsync($"{Service}&scope=repository:team/app:pull,push,delete", AuthTestData.Basic("alice", "alice-password"));
-        Assert.Equal(["pull", "push"], token!.RepositoryActions("team/app").Order());
+        (_, token, _) = await RequestAsync($"{Service}&scope=repository:squad/app:pull,push,delete", AuthTestData.Basic("alice", "alice-password"));
+        Assert.Equal(["pull", "push"], token!.RepositoryActions("squad/app").Order());
 
-        (_, token, _) = await RequestAsync($"{Service}&scope=repository:team/app:pull,push", AuthTestData.Basic("bob", "bob-password"));
-        Assert.Equal(["pull"], token!.RepositoryActions("team/app"));
+        (_, token, _) = await RequestAsync($"{Service}&scope=repository:squad/app:pull,push", AuthTestData.Basic("bob", "bob-password"));
+        Assert.Equal(["pull"], token!.RepositoryActions("squad/app"));
 
-        (_, token, _) = await RequestAsync($"{Service}&scope=repository:team/app:pull", AuthTestData.Basic("alice", "alice-password"));
-        Assert.Equal(["pull"], token!.RepositoryActions("team/app"));
+        (_, token, _) = await RequestAsync($"{Service}&scope=repository:squad/app:pull", AuthTestData.Basic("alice", "alice-password"));
+        Assert.Equal(["pull"], token!.RepositoryActions("squad/app"));
     }
 
     [Fact]
     public async Task Anonymous_callers_pull_public_projects_only()
     {
-        var (_, token, _) = await RequestAsync($"{Service}&scope=repository:library/app:pull,push&scope=repository:team/app:pull");
+        var (_, token, _) = await RequestAsync($"{Service}&scope=repository:library/app:pull,push&scope=repository:squad/app:pull");
         Assert.Equal(["pull"], token!.RepositoryActions("library/app"));
-        Assert.Empty(token.RepositoryActions("team/app"));
+        Assert.Empty(token.RepositoryActions("squad/app"));
         Assert.Equal("", token.Subject);
 
         var (status, _, _) = await RequestAsync(Service);
@@ -103,16 +103,16 @@ public sealed class TokenServiceTests : IAsyncLifetime
     [Fact]
     public async Task Bad_credentials_and_a_wrong_service_are_refused()
     {
-        var (status, _, body) = await RequestAsync($"{Service}&scope=repository:team/app:pull", AuthTestData.Basic("alice", "wrong"));
+        var (status, _, body) = await RequestAsync($"{Service}&scope=repository:squad/app:pull", AuthTestData.Basic("alice", "wrong"));
         Assert.Equal(HttpStatusCode.Unauthorized, status);
         Assert.Contains("UNAUTHORIZED", body, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong", body, StringComparison.Ordinal);
 
-        (status, _, _) = await RequestAsync($"{Service}&scope=repository:team/app:pull", AuthTestData.Basic("nobody", "x"));
+        (status, _, _) = await RequestAsync($"{Service}&scope=repository:squad/app:pull", AuthTestData.Basic("nobody", "x"));
         Assert.Equal(HttpStatusCode.Unauthorized, status);
-        (status, _, _) = await RequestAsync($"{Service}&scope=repository:team/app:pull", "Basic !!!not-base64");
+        (status, _, _) = await RequestAsync($"{Service}&scope=repository:squad/app:pull", "Basic !!!not-base64");
         Assert.Equal(HttpStatusCode.Unauthorized, status);
-        (status, _, _) = await RequestAsync("service=other&scope=repository:team/app:pull");
+        (status, _, _) = await RequestAsync("service=other&scope=repository:squad/app:pull");
         Assert.Equal(HttpStatusCode.BadRequest, status);
     }
 

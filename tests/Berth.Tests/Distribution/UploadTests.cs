@@ -155,7 +155,7 @@ public sealed class UploadTests(ServerFixture fixture) : IClassFixture<ServerFix
     public async Task A_chunked_body_shorter_than_its_content_range_is_size_invalid_and_rolled_back()
     {
         var location = await OpenAsync(ServerFixture.NewRepository());
-        var head = $"PATCH {location} HTTP/1.1\r\nContent-Range: 0-99\r\nTransfer-Encoding: chunked";
+        var head = $"PATCH {location} HTTP/1.1\r\nAuthorization: {TestCredentials.AdminAuthorization}\r\nContent-Range: 0-99\r\nTransfer-Encoding: chunked";
         var body = Encoding.ASCII.GetBytes("32\r\n" + new string('x', 50) + "\r\n0\r\n\r\n");
         var (status, response) = await RawHttp.SendAsync(fixture.Server.Address, head, body);
         Assert.Equal(400, status);
@@ -172,7 +172,8 @@ public sealed class UploadTests(ServerFixture fixture) : IClassFixture<ServerFix
         (await PatchAsync(location, blob.Content[..20_000], 0)).Dispose();
 
         await RawHttp.SendAndHangUpAsync(fixture.Server.Address,
-            $"PATCH {location} HTTP/1.1\r\nContent-Range: 20000-1048575\r\nContent-Length: 1028576", new byte[100_000]);
+            $"PATCH {location} HTTP/1.1\r\nAuthorization: {TestCredentials.AdminAuthorization}\r\nContent-Range: 20000-1048575\r\nContent-Length: 1028576",
+            new byte[100_000]);
 
         // The server rolls the half chunk back once it notices; then the upload resumes cleanly.
         var deadline = DateTime.UtcNow.AddSeconds(10);

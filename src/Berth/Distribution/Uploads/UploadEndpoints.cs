@@ -1,4 +1,5 @@
 using System.Globalization;
+using Berth.Auth;
 using Berth.Data.Entities;
 using Berth.Distribution.Blobs;
 using Berth.Distribution.Repositories;
@@ -128,6 +129,13 @@ public static class UploadEndpoints
     {
         var digest = Digests.Require(mount);
         if (string.IsNullOrEmpty(from) || !RepositoryName.IsValid(from))
+        {
+            return false;
+        }
+
+        // Mounting reads the source: without pull there, the client uploads the blob like anyone else.
+        var principal = await RegistryPrincipal.GetAsync(context);
+        if (!await principal.CanAsync(context, from, Rbac.Pull))
         {
             return false;
         }
