@@ -282,15 +282,11 @@ PIDS+=("${PID[dist]}")
 
 wait_ready berth "${PID[berth]}" "http://127.0.0.1:${PORT[berth]}/api/v2.0/ping"
 wait_ready dist "${PID[dist]}" "http://127.0.0.1:${PORT[dist]}/v2/"
-# The projects the benchmark pushes into (Berth refuses pushes into projects that do not exist; the project API
-# arrives with a later issue, so the row is written directly).
-python3 - "$WORK/berth-data/berth.db" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-for name in ("bench", "warmup"):
-    db.execute('INSERT INTO projects ("Name", "Public", "CreatedAt", "UpdatedAt") VALUES (?, 0, datetime(\'now\'), datetime(\'now\'))', (name,))
-db.commit()
-PY
+# The projects the benchmark pushes into (Berth refuses pushes into projects that do not exist).
+for name in bench warmup; do
+    curl -fsS -u "admin:$BERTH_PASSWORD" -H 'Content-Type: application/json' -d "{\"project_name\":\"$name\"}" \
+        "http://127.0.0.1:${PORT[berth]}/api/v2.0/projects" || die "berth: could not create project $name"
+done
 
 # base_url SERVER: where curl reaches it, with Berth's Basic credentials in the URL.
 base_url() {

@@ -5,6 +5,7 @@ using Berth.Data.Sqlite;
 using Berth.Distribution;
 using Berth.Gc;
 using Berth.Jobs;
+using Berth.Projects;
 using Berth.Retention;
 using Berth.Storage;
 using Berth.Storage.Drivers.Filesystem;
@@ -64,6 +65,7 @@ public static class BerthApp
         services.AddGc();
         services.AddRetention();
         services.AddAuth();
+        services.AddScoped<ProjectService>();
         AddRateLimiting(services, configuration);
 
         var app = builder.Build();
@@ -72,6 +74,7 @@ public static class BerthApp
         app.MapDistribution();
         app.MapTokenService();
         app.MapSystem();
+        app.MapProjects();
         return app;
     }
 

@@ -1,0 +1,76 @@
+using System.Text.Json;
+
+namespace Berth.Api;
+
+/// <summary>Harbor's error body on <c>/api/v2.0</c>: <c>{"errors":[{"code":"NOT_FOUND","message":"…"}]}</c>.</summary>
+public static class HarborErrors
+{
+    public static async Task WriteAsync(HttpContext context, int status, string code, string message)
+    {
+        var response = context.Response;
+        if (response.HasStarted)
+        {
+            return;
+        }
+
+        response.StatusCode = status;
+        response.ContentLength = null;
+        response.ContentType = "application/json; charset=utf-8";
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            return;
+        }
+
+        await using var writer = new Utf8JsonWriter(response.Body);
+        writer.WriteStartObject();
+        writer.WriteStartArray("errors");
+        writer.WriteStartObject();
+        writer.WriteString("code", code);
+        writer.WriteString("message", message);
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+}
+
+/// <summary>Ends an API request with one of Harbor's errors; <see cref="ApiErrorFilter"/> writes it.</summary>
+public sealed class ApiException(int status, string code, string message) : Exception(message)
+{
+    public int Status { get; } = status;
+
+    public string Code { get; } = code;
+
+    public static ApiException BadRequest(string message) => new(400, "BAD_REQUEST", message);
+
+    public static ApiException Unauthorized() => new(401, "UNAUTHORIZED", "unauthorized");
+
+    public static ApiException Forbidden() => new(403, "FORBIDDEN", "forbidden");
+
+    public static ApiException NotFound(string message) => new(404, "NOT_FOUND", message);
+
+    public static ApiException Conflict(string message) => new(409, "CONFLICT", message);
+
+    public static ApiException Precondition(string message) => new(412, "PRECONDITION", message);
+}
+
+/// <summary>Maps <see cref="ApiException"/> and malformed bodies to Harbor's error body for every <c>/api/v2.0</c> endpoint.</summary>
+public sealed class ApiErrorFilter : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (ApiException ex)
+        {
+            await HarborErrors.WriteAsync(context.HttpContext, ex.Status, ex.Code, ex.Message);
+            return Results.Empty;
+        }
+        catch (BadHttpRequestException ex)
+        {
+            await HarborErrors.WriteAsync(context.HttpContext, 400, "BAD_REQUEST", ex.Message);
+            return Results.Empty;
+        }
+    }
+}
