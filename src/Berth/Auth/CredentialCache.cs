@@ -38,6 +38,18 @@ public sealed class CredentialCache(TimeProvider clock)
         _entries[Key(username, password)] = (subject, clock.GetUtcNow().UtcDateTime + Lifetime);
     }
 
+    /// <summary>Forgets every remembered login of <paramref name="username"/> (its password or rights changed).</summary>
+    public void Forget(string username)
+    {
+        foreach (var (key, entry) in _entries)
+        {
+            if (string.Equals(entry.Subject.Name, username, StringComparison.Ordinal))
+            {
+                _entries.TryRemove(key, out _);
+            }
+        }
+    }
+
     private static string Key(string username, string password) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(username + "\0" + password)));
 }

@@ -10,6 +10,7 @@ using Berth.Retention;
 using Berth.Storage;
 using Berth.Storage.Drivers.Filesystem;
 using Berth.SystemInfo;
+using Berth.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -66,6 +67,7 @@ public static class BerthApp
         services.AddRetention();
         services.AddAuth();
         services.AddScoped<ProjectService>();
+        services.AddScoped<UserService>();
         AddRateLimiting(services, configuration);
 
         var app = builder.Build();
@@ -75,6 +77,7 @@ public static class BerthApp
         app.MapTokenService();
         app.MapSystem();
         app.MapProjects();
+        app.MapUsers();
         return app;
     }
 

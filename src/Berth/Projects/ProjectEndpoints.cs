@@ -1,15 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using Berth.Api;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace Berth.Projects;
 
 /// <summary><c>/api/v2.0/projects</c>: create, list, check a name, get, update metadata and delete, as Harbor shapes them.</summary>
 public static class ProjectEndpoints
 {
-    private const long MaxBodyBytes = 1024 * 1024;
-
     public static IEndpointRouteBuilder MapProjects(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/v2.0/projects").AddEndpointFilter<ApiErrorFilter>();
@@ -93,23 +90,7 @@ public static class ProjectEndpoints
     private static bool IsName(HttpContext context) =>
         string.Equals(context.Request.Headers["X-Is-Resource-Name"], "true", StringComparison.OrdinalIgnoreCase);
 
-    private static async Task<ProjectRequest> ReadAsync(HttpContext context)
-    {
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxBodyBytes;
-        }
-
-        try
-        {
-            return await JsonSerializer.DeserializeAsync<ProjectRequest>(context.Request.Body, cancellationToken: context.RequestAborted)
-                ?? throw ApiException.BadRequest("the request body is empty");
-        }
-        catch (JsonException ex)
-        {
-            throw ApiException.BadRequest($"invalid JSON: {ex.Message}");
-        }
-    }
+    private static Task<ProjectRequest> ReadAsync(HttpContext context) => ApiJson.ReadAsync<ProjectRequest>(context);
 
     /// <summary>Harbor's <c>Project</c> object.</summary>
     private static void Write(Utf8JsonWriter writer, ProjectView view)
@@ -145,5 +126,5 @@ public static class ProjectEndpoints
         writer.WriteEndObject();
     }
 
-    private static string Time(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+    private static string Time(DateTime utc) => ApiJson.Time(utc);
 }
