@@ -54,7 +54,8 @@ public sealed class ApiException(int status, string code, string message) : Exce
 }
 
 /// <summary>Maps <see cref="ApiException"/> and malformed bodies to Harbor's error body for every <c>/api/v2.0</c> endpoint.</summary>
-public sealed class ApiErrorFilter : IEndpointFilter
+/// <remarks>Anything else is the server's own failure: 500 with Harbor's "internal server error", the details only in the log.</remarks>
+public sealed partial class ApiErrorFilter(ILogger<ApiErrorFilter> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -69,8 +70,18 @@ public sealed class ApiErrorFilter : IEndpointFilter
         }
         catch (BadHttpRequestException ex)
         {
-            await HarborErrors.WriteAsync(context.HttpContext, 400, "BAD_REQUEST", ex.Message);
+            await HarborErrors.WriteAsync(context.HttpContext, ex.StatusCode, ex.StatusCode == 413 ? "REQUEST_ENTITY_TOO_LARGE" : "BAD_REQUEST", ex.Message);
+            return Results.Empty;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !context.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            LogFailure(logger, ex, context.HttpContext.Request.Method, context.HttpContext.Request.Path);
+            context.HttpContext.Response.Clear();
+            await HarborErrors.WriteAsync(context.HttpContext, 500, "UNKNOWN", "internal server error");
             return Results.Empty;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
+    private static partial void LogFailure(ILogger logger, Exception exception, string method, PathString path);
 }

@@ -78,6 +78,7 @@ public static class BerthApp
         app.MapSystem();
         app.MapProjects();
         app.MapUsers();
+        app.MapMembers();
         return app;
     }
 

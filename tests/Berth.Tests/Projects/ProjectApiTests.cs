@@ -106,6 +106,15 @@ public sealed class ProjectApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_body_over_1_MiB_is_413_in_harbors_format()
+    {
+        using var response = await SendAsync(HttpMethod.Post, "/api/v2.0/projects", Alice,
+            "{\"project_name\":\"big\",\"comment\":\"" + new string('x', 2 * 1024 * 1024) + "\"}");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("REQUEST_ENTITY_TOO_LARGE", await HarborErrorAsync(response));
+    }
+
+    [Fact]
     public async Task Anonymous_callers_create_nothing_and_wrong_passwords_are_401()
     {
         using var anonymous = await SendAsync(HttpMethod.Post, "/api/v2.0/projects", null, """{"project_name":"nope"}""");
