@@ -79,6 +79,7 @@ public static class BerthApp
         app.MapProjects();
         app.MapUsers();
         app.MapMembers();
+        app.MapGc();
         return app;
     }
 
