@@ -1,7 +1,10 @@
 using System.Text.Json;
+using Berth.Api;
 using Berth.Data;
+using Berth.Hosting;
 using Berth.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Berth.SystemInfo;
 
@@ -15,17 +18,17 @@ public static class SystemEndpoints
     {
         endpoints.MapGet("/api/v2.0/ping", () => Results.Text("Pong", "text/plain"));
         endpoints.MapGet("/api/version", () => Results.Json(new Dictionary<string, string> { ["version"] = "v2.0" }));
-        endpoints.MapGet("/api/v2.0/systeminfo", SystemInfoAsync);
+        endpoints.MapGet("/api/v2.0/systeminfo", SystemInfoAsync).AddEndpointFilter<ApiErrorFilter>();
         endpoints.MapGet("/api/v2.0/health", HealthAsync);
         return endpoints;
     }
 
-    /// <remarks>
-    /// Anonymous callers get what Harbor shows before login; the rest (version, URLs, read-only) needs an authenticated
-    /// caller, which arrives with the API's authentication.
-    /// </remarks>
-    private static async Task SystemInfoAsync(HttpContext context)
+    /// <remarks>Anonymous callers get what Harbor shows before login; signed-in callers also the version, URLs and settings.</remarks>
+    private static async Task SystemInfoAsync(HttpContext context, IStorageDriver storage)
     {
+        var subject = await ApiPrincipal.GetAsync(context);
+        var external = context.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.ExternalUrl;
+        var url = external?.ToString().TrimEnd('/') ?? $"{context.Request.Scheme}://{context.Request.Host}";
         context.Response.ContentType = "application/json";
         await using var writer = new Utf8JsonWriter(context.Response.Body);
         writer.WriteStartObject();
@@ -33,6 +36,19 @@ public static class SystemEndpoints
         writer.WriteBoolean("primary_auth_mode", false);
         writer.WriteBoolean("self_registration", false);
         writer.WriteString("banner_message", "");
+        if (!subject.IsAnonymous)
+        {
+            writer.WriteString("harbor_version", HarborVersion);
+            writer.WriteString("external_url", url);
+            writer.WriteString("registry_url", new Uri(url).Authority);
+            writer.WriteBoolean("read_only", false);
+            writer.WriteString("project_creation_restriction", "everyone");
+            writer.WriteBoolean("has_ca_root", false);
+            writer.WriteString("registry_storage_provider_name", storage.Name);
+            writer.WriteBoolean("notification_enable", false);
+            writer.WriteString("current_time", ApiJson.Time(DateTime.UtcNow));
+        }
+
         writer.WriteEndObject();
     }
 

@@ -70,10 +70,18 @@ public sealed class RbacAndSystemTests : IAsyncLifetime
         Assert.Equal("Pong", await ping.Content.ReadAsStringAsync());
         Assert.Equal("text/plain", ping.Content.Headers.ContentType!.MediaType);
 
-        using var info = JsonDocument.Parse(await _server.Client.GetStringAsync("/api/v2.0/systeminfo"));
+        using var info = JsonDocument.Parse(await _server.Anonymous.GetStringAsync("/api/v2.0/systeminfo"));
         Assert.Equal("db_auth", info.RootElement.GetProperty("auth_mode").GetString());
         Assert.Equal(JsonValueKind.False, info.RootElement.GetProperty("self_registration").ValueKind);
         Assert.Equal(JsonValueKind.False, info.RootElement.GetProperty("primary_auth_mode").ValueKind);
+
+        Assert.False(info.RootElement.TryGetProperty("harbor_version", out _));
+        using var signedIn = JsonDocument.Parse(await _server.Client.GetStringAsync("/api/v2.0/systeminfo"));
+        Assert.StartsWith("v2.", signedIn.RootElement.GetProperty("harbor_version").GetString(), StringComparison.Ordinal);
+        Assert.Equal(_server.Address.ToString().TrimEnd('/'), signedIn.RootElement.GetProperty("external_url").GetString());
+        Assert.Equal(_server.HostPort, signedIn.RootElement.GetProperty("registry_url").GetString());
+        Assert.Equal(JsonValueKind.False, signedIn.RootElement.GetProperty("read_only").ValueKind);
+        Assert.Equal("filesystem", signedIn.RootElement.GetProperty("registry_storage_provider_name").GetString());
 
         using var health = await _server.Client.GetAsync("/api/v2.0/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
