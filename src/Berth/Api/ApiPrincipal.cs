@@ -29,6 +29,13 @@ public static class ApiPrincipal
         return subject.IsAnonymous ? throw ApiException.Unauthorized() : subject;
     }
 
+    /// <summary>The caller, who must be a system administrator.</summary>
+    public static async Task<Subject> RequireSysAdminAsync(HttpContext context)
+    {
+        var subject = await GetAsync(context);
+        return subject.SysAdmin ? subject : throw Refuse(subject);
+    }
+
     /// <summary>Harbor's answer to a request its caller may not make: 401 for anonymous, 403 for anyone signed in.</summary>
     public static ApiException Refuse(Subject subject) => subject.IsAnonymous ? ApiException.Unauthorized() : ApiException.Forbidden();
 }

@@ -49,18 +49,9 @@ public static class GcEndpoints
         return endpoints;
     }
 
-    private static async Task RequireSysAdminAsync(HttpContext context)
-    {
-        var subject = await ApiPrincipal.GetAsync(context);
-        if (!subject.SysAdmin)
-        {
-            throw ApiPrincipal.Refuse(subject);
-        }
-    }
-
     private static async Task SetScheduleAsync(HttpContext context, bool create)
     {
-        await RequireSysAdminAsync(context);
+        await ApiPrincipal.RequireSysAdminAsync(context);
         var request = await ApiJson.ReadAsync<GcScheduleRequest>(context);
         var payload = JobJson.Serialize(ReadParameters(request.Parameters));
         var services = context.RequestServices;
@@ -103,7 +94,7 @@ public static class GcEndpoints
     /// <summary>Harbor answers 200 with an empty body when no schedule exists.</summary>
     private static async Task GetScheduleAsync(HttpContext context, ScheduleStore schedules)
     {
-        await RequireSysAdminAsync(context);
+        await ApiPrincipal.RequireSysAdminAsync(context);
         if (await schedules.FindAsync(ScheduleName, context.RequestAborted) is not { } schedule)
         {
             return;
@@ -128,7 +119,7 @@ public static class GcEndpoints
 
     private static async Task ListAsync(HttpContext context, BerthDbContext db)
     {
-        await RequireSysAdminAsync(context);
+        await ApiPrincipal.RequireSysAdminAsync(context);
         var paging = ApiPaging.From(context.Request);
         var query = db.Executions.AsNoTracking().Where(e => e.VendorType == GcJobHandler.VendorType);
         var total = await query.CountAsync(context.RequestAborted);
@@ -143,7 +134,7 @@ public static class GcEndpoints
 
     private static async Task GetAsync(HttpContext context, BerthDbContext db, long id)
     {
-        await RequireSysAdminAsync(context);
+        await ApiPrincipal.RequireSysAdminAsync(context);
         var execution = await FindAsync(db, id, context.RequestAborted);
         context.Response.ContentType = "application/json";
         await using var writer = new Utf8JsonWriter(context.Response.Body);
@@ -152,7 +143,7 @@ public static class GcEndpoints
 
     private static async Task LogAsync(HttpContext context, BerthDbContext db, long id)
     {
-        await RequireSysAdminAsync(context);
+        await ApiPrincipal.RequireSysAdminAsync(context);
         var execution = await FindAsync(db, id, context.RequestAborted);
         var log = await db.ExecutionTasks.AsNoTracking().Where(t => t.ExecutionId == execution.Id).OrderBy(t => t.Id)
             .Select(t => t.Log).ToListAsync(context.RequestAborted);
@@ -163,7 +154,7 @@ public static class GcEndpoints
     /// <summary>Stops a GC that has not started yet. One already running finishes: its deletes are each safe to complete.</summary>
     private static async Task StopAsync(HttpContext context, BerthDbContext db, TimeProvider clock, long id)
     {
-        await RequireSysAdminAsync(context);
+        await ApiPrincipal.RequireSysAdminAsync(context);
         var execution = await FindAsync(db, id, context.RequestAborted);
         if (execution.Status != ExecutionStatus.Pending)
         {

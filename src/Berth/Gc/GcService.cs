@@ -44,7 +44,7 @@ public sealed class GcService(BerthDbContext db, IStorageDriver storage, IOption
         var (blobs, freed) = await SweepBlobsAsync(cutoff, dry, workers, settings.BatchSize, progress, cancellationToken);
         log($"{(dry ? "would delete" : "deleted")} {blobs} blobs, {freed} bytes");
 
-        var orphans = await SweepOrphanBytesAsync(cutoff, dry, workers, settings.BatchSize, progress, cancellationToken);
+        var orphans = await SweepOrphanBytesAsync(cutoff, dry, settings.BatchSize, progress, cancellationToken);
         log($"{(dry ? "would delete" : "deleted")} {orphans} stored blobs that no database row announces");
         return new GcResult(manifests, blobs, freed, orphans, unlinked);
     }
@@ -146,7 +146,7 @@ public sealed class GcService(BerthDbContext db, IStorageDriver storage, IOption
     }
 
     /// <summary>Bytes in the store with no blob row (a crash between the move and the insert), older than the window.</summary>
-    private async Task<long> SweepOrphanBytesAsync(DateTime cutoff, bool dry, int workers, int batchSize,
+    private async Task<long> SweepOrphanBytesAsync(DateTime cutoff, bool dry, int batchSize,
         Action<GcProgress>? progress, CancellationToken cancellationToken)
     {
         long orphans = 0;
@@ -160,17 +160,17 @@ public sealed class GcService(BerthDbContext db, IStorageDriver storage, IOption
 
             if (batch.Count >= batchSize)
             {
-                orphans += await DeleteOrphansAsync(batch, dry, workers, cancellationToken);
+                orphans += await DeleteOrphansAsync(batch, cutoff, dry, cancellationToken);
                 progress?.Invoke(new GcProgress("orphaned bytes", orphans));
                 batch.Clear();
             }
         }
 
-        orphans += await DeleteOrphansAsync(batch, dry, workers, cancellationToken);
+        orphans += await DeleteOrphansAsync(batch, cutoff, dry, cancellationToken);
         return orphans;
     }
 
-    private async Task<long> DeleteOrphansAsync(List<Digest> digests, bool dry, int workers, CancellationToken cancellationToken)
+    private async Task<long> DeleteOrphansAsync(List<Digest> digests, DateTime cutoff, bool dry, CancellationToken cancellationToken)
     {
         if (digests.Count == 0)
         {
@@ -181,13 +181,28 @@ public sealed class GcService(BerthDbContext db, IStorageDriver storage, IOption
         var known = (await db.Blobs.AsNoTracking().Where(b => values.Contains(b.Digest)).Select(b => b.Digest).ToListAsync(cancellationToken))
             .ToHashSet(StringComparer.Ordinal);
         var orphans = digests.Where(d => !known.Contains(d.Value)).ToList();
-        if (!dry)
+        if (dry)
         {
-            await Parallel.ForEachAsync(orphans, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken },
-                async (digest, token) => await DeleteBytesAsync(digest, token));
+            return orphans.Count;
         }
 
-        return orphans.Count;
+        long deleted = 0;
+        foreach (var digest in orphans)
+        {
+            // The walk's listing may be stale by now: a push may have committed these bytes since. Look again, at the
+            // file and at the database, right before deleting.
+            var info = await storage.StatAsync(StoragePaths.Blob(digest), cancellationToken);
+            if (info is null || info.ModifiedAt.UtcDateTime >= cutoff
+                || await db.Blobs.AsNoTracking().AnyAsync(b => b.Digest == digest.Value, cancellationToken))
+            {
+                continue;
+            }
+
+            await DeleteBytesAsync(digest, cancellationToken);
+            deleted++;
+        }
+
+        return deleted;
     }
 
     private async Task DeleteBytesAsync(Digest digest, CancellationToken cancellationToken)

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Berth.Api;
-using Berth.Auth;
 using Berth.Data.Entities;
 
 namespace Berth.Users;
@@ -22,15 +21,9 @@ public static class UserEndpoints
         return endpoints;
     }
 
-    private static async Task<Subject> RequireSysAdminAsync(HttpContext context)
-    {
-        var subject = await ApiPrincipal.GetAsync(context);
-        return subject.SysAdmin ? subject : throw ApiPrincipal.Refuse(subject);
-    }
-
     private static async Task CreateAsync(HttpContext context, UserService users)
     {
-        await RequireSysAdminAsync(context);
+        await ApiPrincipal.RequireSysAdminAsync(context);
         var user = await users.CreateAsync(await ApiJson.ReadAsync<UserCreationRequest>(context), context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status201Created;
         context.Response.Headers.Location = "/api/v2.0/users/" + user.Id.ToString(CultureInfo.InvariantCulture);
@@ -38,7 +31,7 @@ public static class UserEndpoints
 
     private static async Task ListAsync(HttpContext context, UserService users)
     {
-        await RequireSysAdminAsync(context);
+        await ApiPrincipal.RequireSysAdminAsync(context);
         var paging = ApiPaging.From(context.Request);
         var (page, total) = await users.ListAsync(context.Request.Query["username"].FirstOrDefault(), paging, context.RequestAborted);
         paging.SetHeaders(context, total);
@@ -82,13 +75,13 @@ public static class UserEndpoints
 
     private static async Task SysAdminAsync(HttpContext context, UserService users, long id)
     {
-        await RequireSysAdminAsync(context);
+        await ApiPrincipal.RequireSysAdminAsync(context);
         await users.SetSysAdminAsync(id, (await ApiJson.ReadAsync<SysAdminRequest>(context)).SysAdminFlag, context.RequestAborted);
     }
 
     private static async Task DeleteAsync(HttpContext context, UserService users, long id)
     {
-        var subject = await RequireSysAdminAsync(context);
+        var subject = await ApiPrincipal.RequireSysAdminAsync(context);
         await users.DeleteAsync(subject, id, context.RequestAborted);
     }
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Berth.Testing;
 
@@ -24,21 +23,8 @@ public sealed class MemberApiTests : IAsyncLifetime
     private static readonly string Owner = TestCredentials.Basic("owner", "Passw0rdOwner");
     private static readonly string Helper = TestCredentials.Basic("helper", "Passw0rdHelper");
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? authorization, string? json = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        if (authorization is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-
-        return await _server.Anonymous.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? authorization, string? json = null) =>
+        _server.SendAsync(method, path, authorization, json);
 
     [Fact]
     public async Task Granting_changing_and_removing_a_role()

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Berth.Testing;
 
@@ -14,21 +13,8 @@ public sealed class UserApiTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? authorization, string? json = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        if (authorization is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-
-        return await _server.Anonymous.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? authorization, string? json = null) =>
+        _server.SendAsync(method, path, authorization, json);
 
     private static string Admin => TestCredentials.AdminAuthorization;
 

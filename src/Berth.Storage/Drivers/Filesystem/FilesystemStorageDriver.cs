@@ -148,9 +148,10 @@ public sealed class FilesystemStorageDriver : IStorageDriver
 
         var destinationDirectory = Path.GetDirectoryName(destination)!;
         Directory.CreateDirectory(destinationDirectory);
+        // A moved object is new at its destination (as an S3 copy is), from the instant it appears there: GC's orphan
+        // sweep goes by this time, and must never see a just-committed blob with the upload's older time.
+        File.SetLastWriteTimeUtc(source, DateTime.UtcNow);
         File.Move(source, destination, overwrite: true);
-        // A moved object is new at its destination (as an S3 copy is): GC's orphan sweep goes by this time.
-        File.SetLastWriteTimeUtc(destination, DateTime.UtcNow);
         DirectorySync.Sync(destinationDirectory);
         return Task.CompletedTask;
     }
