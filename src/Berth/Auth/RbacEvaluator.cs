@@ -1,4 +1,5 @@
 using Berth.Data;
+using Berth.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Auth;
@@ -13,8 +14,15 @@ public sealed class RbacEvaluator(BerthDbContext db)
     /// <summary>The repository actions (<c>pull</c>, <c>push</c>, <c>delete</c>) <paramref name="subject"/> may take in <paramref name="project"/>.</summary>
     public async Task<IReadOnlySet<string>> RepositoryActionsAsync(Subject subject, string project, CancellationToken cancellationToken)
     {
+        // One round trip: the project and, for a user, that user's role in it.
+        var userId = subject.Kind == SubjectKind.User ? subject.Id : -1;
         var found = await db.Projects.AsNoTracking().Where(p => p.Name == project)
-            .Select(p => new { p.Id, p.Public }).FirstOrDefaultAsync(cancellationToken);
+            .Select(p => new
+            {
+                p.Public,
+                Role = db.ProjectMembers.Where(m => m.ProjectId == p.Id && m.UserId == userId).Select(m => (ProjectRole?)m.Role).FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(cancellationToken);
         if (found is null)
         {
             return Rbac.None;
@@ -25,14 +33,9 @@ public sealed class RbacEvaluator(BerthDbContext db)
             return Rbac.AllRepositoryActions;
         }
 
-        if (subject.Kind == SubjectKind.User)
+        if (found.Role is { } member)
         {
-            var role = await db.ProjectMembers.AsNoTracking().Where(m => m.ProjectId == found.Id && m.UserId == subject.Id)
-                .Select(m => (Data.Entities.ProjectRole?)m.Role).FirstOrDefaultAsync(cancellationToken);
-            if (role is { } member)
-            {
-                return Rbac.RepositoryActions(member);
-            }
+            return Rbac.RepositoryActions(member);
         }
 
         return found.Public ? Rbac.PullOnly : Rbac.None;
