@@ -36,6 +36,8 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
 
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
 
+    public DbSet<Robot> Robots => Set<Robot>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Repository>(e =>
@@ -157,6 +159,18 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
             e.HasIndex(x => x.UserId);
             e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Robot>(e =>
+        {
+            e.ToTable("robots");
+            e.Property(x => x.Name).HasMaxLength(512);
+            e.Property(x => x.Description).HasMaxLength(1024);
+            e.Property(x => x.Level).HasMaxLength(16);
+            e.Property(x => x.CreatorType).HasMaxLength(16);
+            e.HasIndex(x => x.Name).IsUnique();
+            e.HasIndex(x => x.ProjectId);
+            e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<SigningKey>(e =>

@@ -2,7 +2,7 @@ using Berth.Auth;
 
 namespace Berth.Api;
 
-/// <summary>Who an <c>/api/v2.0</c> request comes from: HTTP Basic (scripts, Terraform) or nobody.</summary>
+/// <summary>Who an <c>/api/v2.0</c> request comes from: HTTP Basic (users, robots, scripts, Terraform) or nobody.</summary>
 /// <remarks>Wrong credentials are a 401 at once, as Harbor answers them; session cookies and CSRF come with the portal.</remarks>
 public static class ApiPrincipal
 {
@@ -34,6 +34,13 @@ public static class ApiPrincipal
     {
         var subject = await GetAsync(context);
         return subject.SysAdmin ? subject : throw Refuse(subject);
+    }
+
+    /// <summary>The caller, who must hold a system-wide permission: a system administrator, or a system robot given it.</summary>
+    public static async Task<Subject> RequireSystemAsync(HttpContext context, string resource, string action)
+    {
+        var subject = await GetAsync(context);
+        return RbacEvaluator.CanSystem(subject, resource, action) ? subject : throw Refuse(subject);
     }
 
     /// <summary>Harbor's answer to a request its caller may not make: 401 for anonymous, 403 for anyone signed in.</summary>

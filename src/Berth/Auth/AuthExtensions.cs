@@ -9,6 +9,7 @@ public static class AuthExtensions
         services.AddSingleton<SigningKeyStore>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<CredentialCache>();
+        services.AddSingleton<ProjectCreationTimes>();
         services.AddScoped<Authenticator>();
         services.AddScoped<RbacEvaluator>();
         services.AddHostedService<IdentityBootstrap>();

@@ -19,7 +19,12 @@ public sealed partial class Authenticator(
     {
         if (cache.Find(username, password) is { } known)
         {
-            return known;
+            if (known.Robot?.ExpiresAt is not { } expires || expires > clock.GetUtcNow().UtcDateTime)
+            {
+                return known;
+            }
+
+            cache.Forget(username);
         }
 
         var subject = await VerifyAsync(username, password, cancellationToken);
@@ -33,6 +38,11 @@ public sealed partial class Authenticator(
 
     private async Task<Subject?> VerifyAsync(string username, string password, CancellationToken cancellationToken)
     {
+        if (username.StartsWith(RobotNames.Prefix, StringComparison.Ordinal))
+        {
+            return await VerifyRobotAsync(username, password, cancellationToken);
+        }
+
         var settings = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
         var user = await db.Users.FirstOrDefaultAsync(u => u.Username == username, cancellationToken);
@@ -73,6 +83,25 @@ public sealed partial class Authenticator(
         var delay = settings.FailureDelay * Math.Pow(2, Math.Min(user.FailedLogins, 5));
         await Task.Delay(delay < TimeSpan.FromSeconds(2) ? delay : TimeSpan.FromSeconds(2), clock, cancellationToken);
         return null;
+    }
+
+    /// <summary>A robot by its full name: refused when the secret is wrong, or it is disabled or expired.</summary>
+    /// <remarks>Robots are not locked out (their secrets are generated and long), but each failure still costs the failure delay.</remarks>
+    private async Task<Subject?> VerifyRobotAsync(string fullName, string secret, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var stored = fullName[RobotNames.Prefix.Length..];
+        var robot = await db.Robots.AsNoTracking().FirstOrDefaultAsync(r => r.Name == stored, cancellationToken);
+        var valid = robot is null ? Passwords.VerifyDecoy(secret) : Passwords.Verify(robot.SecretHash, secret);
+        if (robot is null || !valid || robot.Disabled || (robot.ExpiresAt != -1 && robot.ExpiresAt <= now.ToUnixTimeSeconds()))
+        {
+            await Task.Delay(options.Value.FailureDelay, clock, cancellationToken);
+            return null;
+        }
+
+        var expires = robot.ExpiresAt == -1 ? (DateTime?)null : DateTimeOffset.FromUnixTimeSeconds(robot.ExpiresAt).UtcDateTime;
+        var grants = Robots.RobotPermissions.Grants(Robots.RobotPermissions.Parse(robot.Permissions));
+        return Subject.ForRobot(new RobotIdentity(robot.Id, robot.ProjectId, grants, expires), fullName);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "account {Username} locked after {Failures} failed logins in a row, until {Until:o}")]

@@ -16,8 +16,12 @@ public static class Passwords
     public static bool Verify(string hash, string password) =>
         Hasher.VerifyHashedPassword(null!, hash, password) != PasswordVerificationResult.Failed;
 
-    /// <summary>Burns the time one verification takes, for a login whose user does not exist.</summary>
-    public static void VerifyDecoy(string password) => Verify(DecoyHash, password);
+    /// <summary>Burns the time one verification takes, for a login whose user does not exist; always false.</summary>
+    public static bool VerifyDecoy(string password)
+    {
+        _ = Verify(DecoyHash, password);
+        return false;
+    }
 
     /// <summary>A strong generated password: 24 characters from 18 random bytes.</summary>
     public static string Generate() =>

@@ -41,15 +41,22 @@ public sealed class RegistryPrincipal
     /// <summary>Whether the principal may take <paramref name="action"/> on repository <paramref name="repository"/>.</summary>
     public async Task<bool> CanAsync(HttpContext context, string repository, string action)
     {
-        if (Token is { } token)
-        {
-            return token.RepositoryActions(repository).Contains(action);
-        }
-
         var slash = repository.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0)
         {
             return false; // no project, no permission: a repository lives in a project
+        }
+
+        if (Token is { } token)
+        {
+            if (!token.RepositoryActions(repository).Contains(action))
+            {
+                return false;
+            }
+
+            // A token older than its project was minted for a project of that name that has since been deleted.
+            var created = await context.RequestServices.GetRequiredService<ProjectCreationTimes>().GetAsync(repository[..slash], context.RequestAborted);
+            return created is { } time && time.AddTicks(-(time.Ticks % TimeSpan.TicksPerSecond)) <= token.IssuedAt;
         }
 
         return await context.RequestServices.GetRequiredService<RbacEvaluator>()
@@ -58,7 +65,7 @@ public sealed class RegistryPrincipal
 
     public bool CanReadCatalog => Token is { } token
         ? token.Access.Any(a => a.Type == "registry" && a.Name == "catalog" && a.Actions.Contains("*"))
-        : Subject.SysAdmin;
+        : RbacEvaluator.CanSystem(Subject, Rbac.Catalog, Rbac.Read);
 
     private static async Task<RegistryPrincipal> ResolveAsync(HttpContext context)
     {

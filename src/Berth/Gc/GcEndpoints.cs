@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Berth.Api;
+using Berth.Auth;
 using Berth.Data;
 using Berth.Data.Entities;
 using Berth.Jobs;
@@ -51,7 +52,7 @@ public static class GcEndpoints
 
     private static async Task SetScheduleAsync(HttpContext context, bool create)
     {
-        await ApiPrincipal.RequireSysAdminAsync(context);
+        await ApiPrincipal.RequireSystemAsync(context, Rbac.GarbageCollection, create ? Rbac.Create : Rbac.Update);
         var request = await ApiJson.ReadAsync<GcScheduleRequest>(context);
         var payload = JobJson.Serialize(ReadParameters(request.Parameters));
         var services = context.RequestServices;
@@ -94,7 +95,7 @@ public static class GcEndpoints
     /// <summary>Harbor answers 200 with an empty body when no schedule exists.</summary>
     private static async Task GetScheduleAsync(HttpContext context, ScheduleStore schedules)
     {
-        await ApiPrincipal.RequireSysAdminAsync(context);
+        await ApiPrincipal.RequireSystemAsync(context, Rbac.GarbageCollection, Rbac.Read);
         if (await schedules.FindAsync(ScheduleName, context.RequestAborted) is not { } schedule)
         {
             return;
@@ -119,7 +120,7 @@ public static class GcEndpoints
 
     private static async Task ListAsync(HttpContext context, BerthDbContext db)
     {
-        await ApiPrincipal.RequireSysAdminAsync(context);
+        await ApiPrincipal.RequireSystemAsync(context, Rbac.GarbageCollection, Rbac.List);
         var paging = ApiPaging.From(context.Request);
         var query = db.Executions.AsNoTracking().Where(e => e.VendorType == GcJobHandler.VendorType);
         var total = await query.CountAsync(context.RequestAborted);
@@ -134,7 +135,7 @@ public static class GcEndpoints
 
     private static async Task GetAsync(HttpContext context, BerthDbContext db, long id)
     {
-        await ApiPrincipal.RequireSysAdminAsync(context);
+        await ApiPrincipal.RequireSystemAsync(context, Rbac.GarbageCollection, Rbac.Read);
         var execution = await FindAsync(db, id, context.RequestAborted);
         context.Response.ContentType = "application/json";
         await using var writer = new Utf8JsonWriter(context.Response.Body);
@@ -143,7 +144,7 @@ public static class GcEndpoints
 
     private static async Task LogAsync(HttpContext context, BerthDbContext db, long id)
     {
-        await ApiPrincipal.RequireSysAdminAsync(context);
+        await ApiPrincipal.RequireSystemAsync(context, Rbac.GarbageCollection, Rbac.Read);
         var execution = await FindAsync(db, id, context.RequestAborted);
         var log = await db.ExecutionTasks.AsNoTracking().Where(t => t.ExecutionId == execution.Id).OrderBy(t => t.Id)
             .Select(t => t.Log).ToListAsync(context.RequestAborted);
@@ -154,7 +155,7 @@ public static class GcEndpoints
     /// <summary>Stops a GC that has not started yet. One already running finishes: its deletes are each safe to complete.</summary>
     private static async Task StopAsync(HttpContext context, BerthDbContext db, TimeProvider clock, long id)
     {
-        await ApiPrincipal.RequireSysAdminAsync(context);
+        await ApiPrincipal.RequireSystemAsync(context, Rbac.GarbageCollection, Rbac.Stop);
         var execution = await FindAsync(db, id, context.RequestAborted);
         if (execution.Status != ExecutionStatus.Pending)
         {

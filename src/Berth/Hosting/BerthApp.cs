@@ -7,6 +7,7 @@ using Berth.Gc;
 using Berth.Jobs;
 using Berth.Projects;
 using Berth.Retention;
+using Berth.Robots;
 using Berth.Storage;
 using Berth.Storage.Drivers.Filesystem;
 using Berth.SystemInfo;
@@ -68,6 +69,7 @@ public static class BerthApp
         services.AddAuth();
         services.AddScoped<ProjectService>();
         services.AddScoped<UserService>();
+        services.AddScoped<RobotService>();
         AddRateLimiting(services, configuration);
 
         var app = builder.Build();
@@ -78,6 +80,7 @@ public static class BerthApp
         app.MapSystem();
         app.MapProjects();
         app.MapUsers();
+        app.MapRobots();
         app.MapMembers();
         app.MapGc();
         return app;

@@ -84,6 +84,7 @@ public static class ProjectEndpoints
         var subject = await ApiPrincipal.GetAsync(context);
         var project = await projects.GetAdministeredAsync(subject, nameOrId, IsName(context), context.RequestAborted);
         await projects.DeleteAsync(project, context.RequestAborted);
+        context.RequestServices.GetRequiredService<Auth.ProjectCreationTimes>().Forget(project.Name);
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 

@@ -18,6 +18,11 @@ public sealed partial class ProjectService(BerthDbContext db, TimeProvider clock
 
     public async Task<Project> CreateAsync(Subject subject, ProjectRequest request, CancellationToken cancellationToken)
     {
+        if (subject.Robot is not null && !RbacEvaluator.CanSystem(subject, Rbac.Project, Rbac.Create))
+        {
+            throw ApiException.Forbidden();
+        }
+
         if (!IsValidName(request.ProjectName))
         {
             throw ApiException.BadRequest("project_name must match ^[a-z0-9]+(?:[._-][a-z0-9]+)*$ and be at most 255 characters");
@@ -35,7 +40,8 @@ public sealed partial class ProjectService(BerthDbContext db, TimeProvider clock
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var project = new Project { Name = name, Public = ReadPublic(request) ?? false, OwnerId = subject.Id, CreatedAt = now, UpdatedAt = now };
+        var owner = subject.IsUser ? subject.Id : (long?)null;
+        var project = new Project { Name = name, Public = ReadPublic(request) ?? false, OwnerId = owner, CreatedAt = now, UpdatedAt = now };
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.Projects.Add(project);
         try
@@ -47,9 +53,13 @@ public sealed partial class ProjectService(BerthDbContext db, TimeProvider clock
             throw ApiException.Conflict($"the project named {name} already exists");
         }
 
-        // The creator administers the project, as in Harbor.
-        db.ProjectMembers.Add(new ProjectMember { ProjectId = project.Id, UserId = subject.Id, Role = ProjectRole.ProjectAdmin, CreatedAt = now, UpdatedAt = now });
-        await db.SaveChangesAsync(cancellationToken);
+        // The creating user administers the project, as in Harbor; a robot is not a member of anything.
+        if (owner is { } userId)
+        {
+            db.ProjectMembers.Add(new ProjectMember { ProjectId = project.Id, UserId = userId, Role = ProjectRole.ProjectAdmin, CreatedAt = now, UpdatedAt = now });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         return project;
     }

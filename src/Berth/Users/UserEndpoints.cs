@@ -46,6 +46,11 @@ public static class UserEndpoints
     private static async Task CurrentAsync(HttpContext context, UserService users)
     {
         var subject = await ApiPrincipal.RequireAsync(context);
+        if (!subject.IsUser)
+        {
+            throw ApiException.Forbidden(); // a robot has no user profile
+        }
+
         var user = await users.GetAsync(subject.Id, context.RequestAborted);
         await WriteAsync(context, writer => Write(writer, user));
     }

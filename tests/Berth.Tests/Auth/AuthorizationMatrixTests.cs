@@ -11,23 +11,42 @@ namespace Berth.Tests.Auth;
 /// Every route times every kind of caller against one table of who may. A route the table does not list fails the test,
 /// so every new endpoint has to join it. "Allowed" means the request got past authorization: anything but 401 and 403.
 /// </summary>
-/// <remarks>Robot accounts join the subjects when they exist.</remarks>
 public sealed class AuthorizationMatrixTests : IAsyncLifetime
 {
     private const string Anonymous = "anonymous";
     private const string Outsider = "outsider";
     private const string Admin = "sysadmin";
     private static readonly string[] Roles = ["projectAdmin", "developer", "guest", "maintainer", "limitedGuest"];
-    private static readonly string[] Subjects = [Anonymous, Outsider, .. Roles, Admin];
 
+    // Robots: pull only in mx; pull and push in mx; a system robot over mx and mx2 that may also list GC runs; and two
+    // whose credentials are refused, one disabled and one expired.
+    private const string RobotPull = "robotPull";
+    private const string RobotPush = "robotPush";
+    private const string RobotSystem = "robotSystem";
+    private const string RobotDisabled = "robotDisabled";
+    private const string RobotExpired = "robotExpired";
+    private static readonly string[] Robots = [RobotPull, RobotPush, RobotSystem];
+    private static readonly string[] Subjects = [Anonymous, Outsider, .. Roles, Admin, .. Robots, RobotDisabled, RobotExpired];
+
+    /// <summary>Routes that never look at credentials.</summary>
     private static readonly string[] Everyone = Subjects;
-    private static readonly string[] SignedIn = [Outsider, .. Roles, Admin];
+
+    /// <summary>Anyone whose credentials, if any, are accepted.</summary>
+    private static readonly string[] Accepted = [Anonymous, Outsider, .. Roles, Admin, .. Robots];
+    private static readonly string[] SignedIn = [Outsider, .. Roles, Admin, .. Robots];
+    private static readonly string[] Users = [Outsider, .. Roles, Admin];
+    private static readonly string[] Pullers = [.. Roles, Admin, .. Robots];
     private static readonly string[] Members = [.. Roles, Admin];
-    private static readonly string[] Pushers = ["projectAdmin", "developer", "maintainer", Admin];
-    private static readonly string[] Deleters = ["projectAdmin", "maintainer", Admin];
+    private static readonly string[] Pushers = ["projectAdmin", "developer", "maintainer", Admin, RobotPush, RobotSystem];
+    private static readonly string[] Deleters = ["projectAdmin", "maintainer", Admin, RobotSystem];
     private static readonly string[] ProjectAdmins = ["projectAdmin", Admin];
     private static readonly string[] MemberReaders = ["projectAdmin", "developer", "guest", "maintainer", Admin];
+    private static readonly string[] RobotReaders = ["projectAdmin", "developer", "guest", "maintainer", Admin];
     private static readonly string[] SysAdmins = [Admin];
+    private static readonly string[] GcListers = [Admin, RobotSystem];
+
+    private readonly Dictionary<string, string> _robotAuthorizations = new(StringComparer.Ordinal);
+    private long _robotId;
 
     private BerthServer _server = null!;
     private string _digest = "";
@@ -35,11 +54,13 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _server = await BerthServer.StartAsync();
+        // Refused logins cost no wait here: the table sends hundreds of them.
+        _server = await BerthServer.StartAsync(new Dictionary<string, string?> { ["Auth:FailureDelay"] = "00:00:00" });
         await TestCredentials.AddUserAsync(_server.DataDirectory, Outsider, "Passw0rd!" + Outsider);
         await using (var db = DataDirectory.Open(_server.DataDirectory))
         {
             db.Projects.Add(new Project { Name = "mx", Public = false, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow });
+            db.Projects.Add(new Project { Name = "mx2", Public = false, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow });
             await db.SaveChangesAsync();
             _adminId = db.Users.Single(u => u.Username == "admin").Id;
         }
@@ -52,6 +73,36 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         var image = TestImage.Create().WithLayer(100).Build();
         await _server.Client.PushImageAsync("mx/app", image, "v1");
         _digest = image.Manifest.Digest;
+
+        await AddRobotAsync(RobotPull, "project", false, Project("mx", Repo("pull")));
+        await AddRobotAsync(RobotPush, "project", false, Project("mx", Repo("pull"), Repo("push")));
+        await AddRobotAsync(RobotSystem, "system", false, Project("mx", Repo("pull"), Repo("push"), Repo("delete")), Project("mx2", Repo("pull")),
+            """{"kind":"system","namespace":"/","access":[{"resource":"garbage-collection","action":"list"}]}""");
+        await AddRobotAsync(RobotDisabled, "project", true, Project("mx", Repo("pull"), Repo("push")));
+        await AddRobotAsync(RobotExpired, "project", false, Project("mx", Repo("pull"), Repo("push")));
+        await using (var db = DataDirectory.Open(_server.DataDirectory))
+        {
+            var expiredName = "mx+" + RobotExpired.ToLowerInvariant();
+            var expired = db.Robots.Single(r => r.Name == expiredName);
+            expired.ExpiresAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60;
+            await db.SaveChangesAsync();
+        }
+    }
+
+    private static string Repo(string action) => $$"""{"resource":"repository","action":"{{action}}"}""";
+
+    private static string Project(string name, params string[] access) =>
+        $$"""{"kind":"project","namespace":"{{name}}","access":[{{string.Join(",", access)}}]}""";
+
+    private async Task AddRobotAsync(string subject, string level, bool disabled, params string[] permissions)
+    {
+        var body = $$"""{"name":"{{subject.ToLowerInvariant()}}","level":"{{level}}","disable":{{(disabled ? "true" : "false")}},"permissions":[{{string.Join(",", permissions)}}]}""";
+        using var response = await _server.SendAsync(HttpMethod.Post, "/api/v2.0/robots", TestCredentials.AdminAuthorization, body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        using var json = System.Text.Json.JsonDocument.Parse(text);
+        _robotAuthorizations[subject] = TestCredentials.Basic(json.RootElement.GetProperty("name").GetString()!, json.RootElement.GetProperty("secret").GetString()!);
+        _robotId = json.RootElement.GetProperty("id").GetInt64();
     }
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
@@ -66,12 +117,12 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         [
             new("GET", "/v2", "/v2/", SignedIn),
             new("GET", "/v2/{**path}", "/v2/_catalog", SysAdmins),
-            new("GET", "/v2/{**path}", "/v2/mx/app/tags/list", Members),
-            new("GET", "/v2/{**path}", "/v2/mx/app/manifests/v1", Members),
-            new("HEAD", "/v2/{**path}", "/v2/mx/app/manifests/v1", Members),
-            new("GET", "/v2/{**path}", blob, Members),
-            new("HEAD", "/v2/{**path}", blob, Members),
-            new("GET", "/v2/{**path}", $"/v2/mx/app/referrers/{_digest}", Members),
+            new("GET", "/v2/{**path}", "/v2/mx/app/tags/list", Pullers),
+            new("GET", "/v2/{**path}", "/v2/mx/app/manifests/v1", Pullers),
+            new("HEAD", "/v2/{**path}", "/v2/mx/app/manifests/v1", Pullers),
+            new("GET", "/v2/{**path}", blob, Pullers),
+            new("HEAD", "/v2/{**path}", blob, Pullers),
+            new("GET", "/v2/{**path}", $"/v2/mx/app/referrers/{_digest}", Pullers),
             new("POST", "/v2/{**path}", "/v2/mx/app/blobs/uploads/", Pushers),
             new("PATCH", "/v2/{**path}", upload, Pushers),
             new("PUT", "/v2/{**path}", upload, Pushers),
@@ -80,13 +131,13 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             new("PUT", "/v2/{**path}", "/v2/mx/app/manifests/v2", Pushers, "{}"),
             new("DELETE", "/v2/{**path}", "/v2/mx/app/manifests/sha256:" + new string('0', 64), Deleters),
             new("DELETE", "/v2/{**path}", "/v2/mx/app/blobs/sha256:" + new string('0', 64), Deleters),
-            new("GET", "/service/token", "/service/token?service=harbor-registry&scope=repository:mx/app:pull", Everyone),
+            new("GET", "/service/token", "/service/token?service=harbor-registry&scope=repository:mx/app:pull", Accepted),
             new("GET", "/api/v2.0/ping", "/api/v2.0/ping", Everyone),
             new("GET", "/api/version", "/api/version", Everyone),
-            new("GET", "/api/v2.0/systeminfo", "/api/v2.0/systeminfo", Everyone),
+            new("GET", "/api/v2.0/systeminfo", "/api/v2.0/systeminfo", Accepted),
             new("GET", "/api/v2.0/health", "/api/v2.0/health", Everyone),
-            new("POST", "/api/v2.0/projects/", "/api/v2.0/projects", SignedIn, "{\"project_name\":\"Invalid Name\"}"),
-            new("GET", "/api/v2.0/projects/", "/api/v2.0/projects", Everyone),
+            new("POST", "/api/v2.0/projects/", "/api/v2.0/projects", Users, "{\"project_name\":\"Invalid Name\"}"),
+            new("GET", "/api/v2.0/projects/", "/api/v2.0/projects", Accepted),
             new("HEAD", "/api/v2.0/projects/", "/api/v2.0/projects?project_name=mx", SignedIn),
             new("GET", "/api/v2.0/projects/{nameOrId}", "/api/v2.0/projects/mx", Members),
             new("PUT", "/api/v2.0/projects/{nameOrId}", "/api/v2.0/projects/mx", ProjectAdmins, "{}"),
@@ -98,25 +149,33 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             new("DELETE", "/api/v2.0/projects/{nameOrId}/members/{memberId:long}", "/api/v2.0/projects/mx/members/999999", ProjectAdmins),
             new("POST", "/api/v2.0/users/", "/api/v2.0/users", SysAdmins, "{}"),
             new("GET", "/api/v2.0/users/", "/api/v2.0/users", SysAdmins),
-            new("GET", "/api/v2.0/users/current", "/api/v2.0/users/current", SignedIn),
+            new("GET", "/api/v2.0/users/current", "/api/v2.0/users/current", Users),
             new("GET", "/api/v2.0/users/{id:long}", $"/api/v2.0/users/{_adminId}", SysAdmins),
             new("PUT", "/api/v2.0/users/{id:long}/password", "/api/v2.0/users/999999/password", SysAdmins, "{}"),
             new("PUT", "/api/v2.0/users/{id:long}/sysadmin", "/api/v2.0/users/999999/sysadmin", SysAdmins, "{}"),
             new("DELETE", "/api/v2.0/users/{id:long}", "/api/v2.0/users/999999", SysAdmins),
-            new("GET", "/api/v2.0/system/gc/", "/api/v2.0/system/gc", SysAdmins),
+            new("GET", "/api/v2.0/system/gc/", "/api/v2.0/system/gc", GcListers),
             new("GET", "/api/v2.0/system/gc/schedule", "/api/v2.0/system/gc/schedule", SysAdmins),
             new("POST", "/api/v2.0/system/gc/schedule", "/api/v2.0/system/gc/schedule", SysAdmins, "{}"),
             new("PUT", "/api/v2.0/system/gc/schedule", "/api/v2.0/system/gc/schedule", SysAdmins, "{}"),
             new("GET", "/api/v2.0/system/gc/{id:long}", "/api/v2.0/system/gc/999999", SysAdmins),
             new("PUT", "/api/v2.0/system/gc/{id:long}", "/api/v2.0/system/gc/999999", SysAdmins),
             new("GET", "/api/v2.0/system/gc/{id:long}/log", "/api/v2.0/system/gc/999999/log", SysAdmins),
+            new("POST", "/api/v2.0/robots/", "/api/v2.0/robots", ProjectAdmins,
+                $$"""{"name":"m1","level":"project","permissions":[{{Project("mx", Repo("pull"))}}]}"""),
+            new("GET", "/api/v2.0/robots/", "/api/v2.0/robots", SysAdmins),
+            new("GET", "/api/v2.0/robots/{id:long}", $"/api/v2.0/robots/{_robotId}", RobotReaders),
+            new("PUT", "/api/v2.0/robots/{id:long}", $"/api/v2.0/robots/{_robotId}", ProjectAdmins, "{}"),
+            new("PATCH", "/api/v2.0/robots/{id:long}", $"/api/v2.0/robots/{_robotId}", ProjectAdmins, "{\"secret\":\"weak\"}"),
+            new("DELETE", "/api/v2.0/robots/{id:long}", "/api/v2.0/robots/999999", SysAdmins),
         ];
     }
 
-    private static string? Authorization(string subject) => subject switch
+    private string? Authorization(string subject) => subject switch
     {
         Anonymous => null,
         Admin => TestCredentials.AdminAuthorization,
+        _ when _robotAuthorizations.TryGetValue(subject, out var robot) => robot,
         _ => TestCredentials.Basic(subject, "Passw0rd!" + subject),
     };
 
@@ -153,7 +212,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
                 using var response = await _server.Anonymous.SendAsync(request);
                 var allowed = response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden);
                 var expected = route.Allowed.Contains(subject);
-                var refusal = subject == Anonymous ? HttpStatusCode.Unauthorized : HttpStatusCode.Forbidden;
+                var refusal = subject is Anonymous or RobotDisabled or RobotExpired ? HttpStatusCode.Unauthorized : HttpStatusCode.Forbidden;
                 if (allowed != expected || (!expected && response.StatusCode != refusal && !(route.Path.StartsWith("/v2", StringComparison.Ordinal))))
                 {
                     mismatches.Add($"{route.Method} {route.Path} as {subject}: {(int)response.StatusCode}, expected {(expected ? "allowed" : refusal.ToString())}");
@@ -161,7 +220,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             }
         }
 
-        Assert.Empty(mismatches);
+        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
     }
 
     private static string Normalize(string pattern) => pattern.TrimEnd('/') is { Length: > 0 } trimmed ? trimmed : "/";
