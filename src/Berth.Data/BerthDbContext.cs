@@ -38,6 +38,8 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
 
     public DbSet<Robot> Robots => Set<Robot>();
 
+    public DbSet<Session> Sessions => Set<Session>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Repository>(e =>
@@ -171,6 +173,15 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
             e.HasIndex(x => x.Name).IsUnique();
             e.HasIndex(x => x.ProjectId);
             e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Session>(e =>
+        {
+            e.ToTable("sessions");
+            e.Property(x => x.Id).HasMaxLength(64);
+            e.HasIndex(x => x.UserId);
+            e.HasIndex(x => x.ExpiresAt);
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<SigningKey>(e =>

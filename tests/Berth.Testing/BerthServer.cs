@@ -16,9 +16,10 @@ public sealed class BerthServer : IAsyncDisposable
         _app = app;
         DataDirectory = dataDirectory;
         Address = address;
-        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
+        // No cookie jars: a session cookie one test receives must not reach another test's requests.
+        Client = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
         Client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", TestCredentials.AdminAuthorization);
-        Anonymous = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
+        Anonymous = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
     }
 
     public string DataDirectory { get; }

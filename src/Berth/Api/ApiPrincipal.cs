@@ -2,14 +2,37 @@ using Berth.Auth;
 
 namespace Berth.Api;
 
-/// <summary>Who an <c>/api/v2.0</c> request comes from: HTTP Basic (users, robots, scripts, Terraform) or nobody.</summary>
-/// <remarks>Wrong credentials are a 401 at once, as Harbor answers them; session cookies and CSRF come with the portal.</remarks>
+/// <summary>Who an <c>/api/v2.0</c> request comes from: HTTP Basic (users, robots, scripts, Terraform), a portal session, or nobody.</summary>
+/// <remarks>Wrong credentials are a 401 at once, as Harbor answers them. CSRF for sessions is <see cref="CsrfMiddleware"/>'s.</remarks>
 public static class ApiPrincipal
 {
+    private static readonly object Key = new();
+
+    /// <summary>The caller: HTTP Basic when the request has credentials, else the session of cookie <c>sid</c>, else anonymous.</summary>
+    /// <remarks>A session that has ended or expired leaves the caller anonymous, as in Harbor. The answer is kept on the request.</remarks>
     public static async Task<Subject> GetAsync(HttpContext context)
+    {
+        if (context.Items.TryGetValue(Key, out var known) && known is Subject cached)
+        {
+            return cached;
+        }
+
+        var subject = await ResolveAsync(context);
+        context.Items[Key] = subject;
+        return subject;
+    }
+
+    private static async Task<Subject> ResolveAsync(HttpContext context)
     {
         if (context.Request.Headers.Authorization.Count == 0)
         {
+            if (context.Request.Cookies[SessionStore.Cookie] is { Length: > 0 } session)
+            {
+                var renew = !context.Request.Headers.ContainsKey(SessionStore.NoRenewalHeader);
+                return await context.RequestServices.GetRequiredService<SessionStore>().FindAsync(session, renew, context.RequestAborted)
+                    ?? Subject.Anonymous;
+            }
+
             return Subject.Anonymous;
         }
 

@@ -12,6 +12,7 @@ public static class AuthExtensions
         services.AddSingleton<ProjectCreationTimes>();
         services.AddScoped<Authenticator>();
         services.AddScoped<RbacEvaluator>();
+        services.AddScoped<SessionStore>();
         services.AddHostedService<IdentityBootstrap>();
         return services;
     }

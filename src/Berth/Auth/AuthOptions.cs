@@ -25,6 +25,9 @@ public sealed class AuthOptions
     /// <summary>How long a locked account refuses every login.</summary>
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long a portal session lives without use (Harbor's <c>session_timeout</c>, 60 minutes).</summary>
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromMinutes(60);
+
     /// <summary>The wait added to each failed login, doubling with each failure in a row up to 2 seconds.</summary>
     public TimeSpan FailureDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 }

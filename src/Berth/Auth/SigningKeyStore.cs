@@ -15,6 +15,7 @@ public sealed class SigningKeyStore(IServiceScopeFactory scopes, TimeProvider cl
 {
     private readonly SemaphoreSlim _load = new(1, 1);
     private IReadOnlyList<RsaSecurityKey>? _keys;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _derived = new(StringComparer.Ordinal);
 
     /// <summary>The key that signs new tokens.</summary>
     public async Task<RsaSecurityKey> SigningKeyAsync(CancellationToken cancellationToken) => (await KeysAsync(cancellationToken))[0];
@@ -35,6 +36,29 @@ public sealed class SigningKeyStore(IServiceScopeFactory scopes, TimeProvider cl
         finally
         {
             _load.Release();
+        }
+    }
+
+    /// <summary>
+    /// A 32-byte key for <paramref name="purpose"/>, derived (HKDF-SHA256) from the installation's first signing key: the
+    /// same on every replica, generated with the installation, and never stored or shipped anywhere else.
+    /// </summary>
+    public async Task<byte[]> DerivedKeyAsync(string purpose, CancellationToken cancellationToken)
+    {
+        if (_derived.TryGetValue(purpose, out var known))
+        {
+            return known;
+        }
+
+        var key = await SigningKeyAsync(cancellationToken);
+        var material = key.Rsa.ExportPkcs8PrivateKey();
+        try
+        {
+            return _derived.GetOrAdd(purpose, HKDF.DeriveKey(HashAlgorithmName.SHA256, material, 32, info: System.Text.Encoding.UTF8.GetBytes(purpose)));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(material);
         }
     }
 

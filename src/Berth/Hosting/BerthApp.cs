@@ -73,10 +73,12 @@ public static class BerthApp
         AddRateLimiting(services, configuration);
 
         var app = builder.Build();
+        app.UseMiddleware<CsrfMiddleware>();
         app.UseDistribution();
         app.UseRateLimiter();
         app.MapDistribution();
         app.MapTokenService();
+        app.MapLogin();
         app.MapSystem();
         app.MapProjects();
         app.MapUsers();

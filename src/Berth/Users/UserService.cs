@@ -93,6 +93,7 @@ public sealed class UserService(BerthDbContext db, CredentialCache credentials, 
         user.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
         credentials.Forget(user.Username);
+        await db.Sessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(cancellationToken); // signed in with the old password
     }
 
     public async Task SetSysAdminAsync(long id, bool sysAdmin, CancellationToken cancellationToken)

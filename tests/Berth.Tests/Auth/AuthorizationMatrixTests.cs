@@ -107,7 +107,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
-    private sealed record Case(string Method, string Pattern, string Path, string[] Allowed, string? Body = null);
+    /// <remarks><c>Csrf</c>: send a valid CSRF header and cookie, as a browser would, for a route that is always CSRF-checked.</remarks>
+    private sealed record Case(string Method, string Pattern, string Path, string[] Allowed, string? Body = null, bool Csrf = false);
 
     private List<Case> Table()
     {
@@ -131,6 +132,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             new("PUT", "/v2/{**path}", "/v2/mx/app/manifests/v2", Pushers, "{}"),
             new("DELETE", "/v2/{**path}", "/v2/mx/app/manifests/sha256:" + new string('0', 64), Deleters),
             new("DELETE", "/v2/{**path}", "/v2/mx/app/blobs/sha256:" + new string('0', 64), Deleters),
+            new("POST", "/c/login", "/c/login", Everyone, "{}", Csrf: true),
+            new("GET", "/c/log_out", "/c/log_out", Everyone),
             new("GET", "/service/token", "/service/token?service=harbor-registry&scope=repository:mx/app:pull", Accepted),
             new("GET", "/api/v2.0/ping", "/api/v2.0/ping", Everyone),
             new("GET", "/api/version", "/api/version", Everyone),
@@ -202,6 +205,13 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
                 if (route.Body is not null)
                 {
                     request.Content = new StringContent(route.Body, Encoding.UTF8, "application/json");
+                }
+
+                if (route.Csrf)
+                {
+                    using var prime = await _server.Anonymous.GetAsync("/c/log_out");
+                    request.Headers.Add("X-Harbor-CSRF-Token", prime.Headers.GetValues("X-Harbor-CSRF-Token").Single());
+                    request.Headers.Add("Cookie", prime.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("_gorilla_csrf=", StringComparison.Ordinal)).Split(';')[0]);
                 }
 
                 if (Authorization(subject) is { } authorization)
