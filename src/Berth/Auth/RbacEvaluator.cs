@@ -43,4 +43,20 @@ public sealed class RbacEvaluator(BerthDbContext db)
 
     public async Task<bool> CanAsync(Subject subject, string project, string action, CancellationToken cancellationToken) =>
         (await RepositoryActionsAsync(subject, project, cancellationToken)).Contains(action);
+
+    /// <summary>The actions <paramref name="subject"/> may take on <paramref name="resource"/> (<c>tag-retention</c>) of project <paramref name="projectId"/>.</summary>
+    public async Task<IReadOnlySet<string>> ProjectActionsAsync(Subject subject, long projectId, string resource, CancellationToken cancellationToken)
+    {
+        var userId = subject.Kind == SubjectKind.User ? subject.Id : -1;
+        var found = await db.Projects.AsNoTracking().Where(p => p.Id == projectId)
+            .Select(p => new
+            {
+                Role = db.ProjectMembers.Where(m => m.ProjectId == p.Id && m.UserId == userId).Select(m => (ProjectRole?)m.Role).FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(cancellationToken);
+        return found is null ? Rbac.None : Rbac.ProjectActions(found.Role, subject.SysAdmin, resource);
+    }
+
+    public async Task<bool> CanAsync(Subject subject, long projectId, string resource, string action, CancellationToken cancellationToken) =>
+        (await ProjectActionsAsync(subject, projectId, resource, cancellationToken)).Contains(action);
 }
