@@ -67,6 +67,7 @@ public static class BerthApp
         services.AddRetention();
         services.AddAuth();
         services.AddScoped<ProjectService>();
+        services.AddScoped<ProjectMetadataStore>();
         services.AddScoped<UserService>();
         AddRateLimiting(services, configuration);
 
