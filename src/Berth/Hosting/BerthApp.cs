@@ -81,6 +81,7 @@ public static class BerthApp
         app.MapUsers();
         app.MapMembers();
         app.MapGc();
+        app.MapRetentions();
         return app;
     }
 
