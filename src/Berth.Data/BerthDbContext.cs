@@ -40,6 +40,10 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
 
     public DbSet<Session> Sessions => Set<Session>();
 
+    public DbSet<ProjectMetadata> ProjectMetadata => Set<ProjectMetadata>();
+
+    public DbSet<Policy> Policies => Set<Policy>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Repository>(e =>
@@ -182,6 +186,24 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
             e.HasIndex(x => x.UserId);
             e.HasIndex(x => x.ExpiresAt);
             e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<ProjectMetadata>(e =>
+        {
+            e.ToTable("project_metadata");
+            e.Property(x => x.Name).HasMaxLength(255);
+            e.Property(x => x.Value).HasMaxLength(1024);
+            // One value per name: this is also what keeps a project to one retention policy.
+            e.HasIndex(x => new { x.ProjectId, x.Name }).IsUnique();
+            e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Policy>(e =>
+        {
+            e.ToTable("policies");
+            e.Property(x => x.Kind).HasMaxLength(32);
+            e.HasIndex(x => new { x.Kind, x.ProjectId });
+            e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<SigningKey>(e =>

@@ -104,4 +104,32 @@ public class DoublestarTests
         Assert.True(Doublestar.TryMatch("x/[", "y/z", out var matched));
         Assert.False(matched);
     }
+
+    [Theory]
+    [InlineData("**", true)]
+    [InlineData("", true)]
+    [InlineData("v{1,2}.*", true)]
+    [InlineData("{a,{b,c}}/[a-z]?", true)]
+    [InlineData("[^0-9]", true)]
+    [InlineData("a\\{", true)]
+    [InlineData("[\\]]", true)]
+    [InlineData("x/[", false)]       // TryMatch never reaches it for "y/z"; the check does
+    [InlineData("[]", false)]
+    [InlineData("[-a]", false)]
+    [InlineData("[a-]", false)]
+    [InlineData("{a,b", false)]
+    [InlineData("{a,[}", false)]
+    [InlineData("a\\", false)]
+    [InlineData("release-{x,y}\\", false)]
+    public void Well_formed_patterns_are_told_from_malformed_ones_wherever_the_error_is(string pattern, bool wellFormed) =>
+        Assert.Equal(wellFormed, Doublestar.IsWellFormed(pattern));
+
+    [Theory]
+    [InlineData("[-a]")]
+    [InlineData("[a-]")]
+    [InlineData("{a,b")]
+    [InlineData("a\\")]
+    [InlineData("*{")]
+    public void What_the_engine_calls_malformed_the_check_calls_malformed(string pattern) =>
+        Assert.False(Doublestar.IsWellFormed(pattern));
 }

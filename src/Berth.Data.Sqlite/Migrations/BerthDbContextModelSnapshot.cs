@@ -283,6 +283,39 @@ namespace Berth.Data.Sqlite.Migrations
                     b.ToTable("jobs", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Data.Entities.Policy", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Data")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId");
+
+                    b.HasIndex("Kind", "ProjectId");
+
+                    b.ToTable("policies", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Data.Entities.Project", b =>
                 {
                     b.Property<long>("Id")
@@ -345,6 +378,39 @@ namespace Berth.Data.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("project_members", (string)null);
+                });
+
+            modelBuilder.Entity("Berth.Data.Entities.ProjectMetadata", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("project_metadata", (string)null);
                 });
 
             modelBuilder.Entity("Berth.Data.Entities.Repository", b =>
@@ -709,6 +775,14 @@ namespace Berth.Data.Sqlite.Migrations
                     b.Navigation("Execution");
                 });
 
+            modelBuilder.Entity("Berth.Data.Entities.Policy", b =>
+                {
+                    b.HasOne("Berth.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("Berth.Data.Entities.Project", b =>
                 {
                     b.HasOne("Berth.Data.Entities.User", null)
@@ -728,6 +802,15 @@ namespace Berth.Data.Sqlite.Migrations
                     b.HasOne("Berth.Data.Entities.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Berth.Data.Entities.ProjectMetadata", b =>
+                {
+                    b.HasOne("Berth.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -43,6 +43,67 @@ public static class Doublestar
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="pattern"/> is free of the errors the engine reports (an unclosed class or brace, a trailing
+    /// <c>\</c>, an empty or broken class), wherever they are.
+    /// </summary>
+    /// <remarks>
+    /// The engine only finds an error where a match reaches it, so a stored malformed pattern would silently match
+    /// nothing; APIs that store patterns check them with this first.
+    /// </remarks>
+    public static bool IsWellFormed(string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        try
+        {
+            CheckWellFormed(pattern);
+            return true;
+        }
+        catch (BadPatternException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Walks the whole pattern with the engine's own parsers for escapes, classes and alternatives.</summary>
+    private static void CheckWellFormed(string pattern)
+    {
+        var i = 0;
+        while (i < pattern.Length)
+        {
+            switch (pattern[i])
+            {
+                case '\\':
+                    if (i + 1 >= pattern.Length)
+                    {
+                        throw new BadPatternException();
+                    }
+
+                    i += 2;
+                    break;
+                case '[':
+                    var members = pattern[(i + 1)..];
+                    var close = IndexOfUnescaped(members, ']');
+                    if (close == -1)
+                    {
+                        throw new BadPatternException();
+                    }
+
+                    MatchClass(members.AsSpan(0, close), '\0');
+                    i += close + 2;
+                    break;
+                case '{':
+                    var (options, length) = SplitAlternatives(pattern[(i + 1)..]);
+                    options.ForEach(CheckWellFormed);
+                    i += 1 + length;
+                    break;
+                default:
+                    i++;
+                    break;
+            }
+        }
+    }
+
     private static bool MatchComponents(string pattern, ArraySegment<string> components)
     {
         if (pattern.Length == 0)

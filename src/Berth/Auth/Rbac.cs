@@ -109,6 +109,7 @@ public static class Rbac
         (Tag, [List, Create, Delete]),
         (ArtifactLabel, [Create, Delete]));
 
+    // Developers have managed tag retention since Harbor 2.6.
     private static readonly FrozenSet<Access> DeveloperPermissions = Set(
         (Project, [Read]),
         (Member, [Read, List]),
@@ -116,6 +117,7 @@ public static class Rbac
         (Label, [Read, List]),
         (Quota, [Read]),
         (Repository, [Create, Read, Update, List, Push, Pull]),
+        (TagRetention, [.. Crud, Operate]),
         (Configuration, [Read]),
         (Robot, [Read, List]),
         (Scan, [Read]),

@@ -53,6 +53,10 @@ public sealed class RbacEvaluator(BerthDbContext db)
     public async Task<bool> CanAsync(Subject subject, string project, string action, CancellationToken cancellationToken) =>
         (await RepositoryActionsAsync(subject, project, cancellationToken)).Contains(action);
 
+    /// <summary>Whether <paramref name="subject"/> may take <paramref name="action"/> on <paramref name="resource"/> of project <paramref name="projectId"/>.</summary>
+    public async Task<bool> CanAsync(Subject subject, long projectId, string resource, string action, CancellationToken cancellationToken) =>
+        await ProjectAsync(subject, projectId, cancellationToken) is { } access && access.Can(resource, action);
+
     /// <summary>What <paramref name="subject"/>, with membership <paramref name="role"/> (if any), may do in a project.</summary>
     public static IReadOnlySet<Access> Permissions(Subject subject, long projectId, bool isPublic, ProjectRole? role)
     {

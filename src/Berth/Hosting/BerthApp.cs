@@ -68,6 +68,7 @@ public static class BerthApp
         services.AddRetention();
         services.AddAuth();
         services.AddScoped<ProjectService>();
+        services.AddScoped<ProjectMetadataStore>();
         services.AddScoped<UserService>();
         services.AddScoped<RobotService>();
         AddRateLimiting(services, configuration);
@@ -85,6 +86,7 @@ public static class BerthApp
         app.MapRobots();
         app.MapMembers();
         app.MapGc();
+        app.MapRetentions();
         return app;
     }
 

@@ -16,24 +16,29 @@ public sealed class JobQueue(BerthDbContext db, TimeProvider clock, IOptions<Job
 {
     private JobOptions Options => options.Value;
 
-    public async Task<Job> EnqueueAsync(string kind, string payload, long? taskId, CancellationToken cancellationToken)
+    public async Task<Job> EnqueueAsync(string kind, string payload, long? taskId, CancellationToken cancellationToken) =>
+        (await EnqueueAsync([(kind, payload, taskId)], cancellationToken))[0];
+
+    /// <summary>Enqueues several jobs with one round trip (the tasks of one execution).</summary>
+    public async Task<IReadOnlyList<Job>> EnqueueAsync(IReadOnlyList<(string Kind, string Payload, long? TaskId)> jobs,
+        CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var job = new Job
+        var added = jobs.Select(j => new Job
         {
-            Kind = kind,
-            Payload = payload,
+            Kind = j.Kind,
+            Payload = j.Payload,
             State = JobState.Pending,
             MaxAttempts = Options.MaxAttempts,
             RunAfter = now,
-            TaskId = taskId,
+            TaskId = j.TaskId,
             CreatedAt = now,
             UpdatedAt = now,
-        };
-        db.Jobs.Add(job);
+        }).ToList();
+        db.Jobs.AddRange(added);
         await db.SaveChangesAsync(cancellationToken);
         signal.Notify();
-        return job;
+        return added;
     }
 
     /// <summary>Claims the oldest claimable job for <paramref name="owner"/>, or returns null when there is none.</summary>

@@ -10,6 +10,11 @@ public sealed class ScheduleStore(BerthDbContext db, TimeProvider clock)
     public Task<Schedule?> FindAsync(string name, CancellationToken cancellationToken) =>
         db.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.Name == name, cancellationToken);
 
+    /// <summary>Makes the schedule <paramref name="name"/> exist as given, for no policy in particular.</summary>
+    public Task<Schedule> EnsureAsync(string name, string? cron, TimeSpan? interval, string jobKind, string payload, string? vendorType,
+        CancellationToken cancellationToken) =>
+        EnsureAsync(name, cron, interval, jobKind, payload, vendorType, null, cancellationToken);
+
     /// <summary>Makes the schedule <paramref name="name"/> exist as given; its next run is recomputed only when its timing changed.</summary>
     /// <param name="name">The schedule's unique name.</param>
     /// <param name="cron">A six-field cron, or null for an interval schedule.</param>
@@ -17,9 +22,10 @@ public sealed class ScheduleStore(BerthDbContext db, TimeProvider clock)
     /// <param name="jobKind">The job each firing enqueues.</param>
     /// <param name="payload">The job's parameters.</param>
     /// <param name="vendorType">When set, each firing is recorded as an execution of this type.</param>
+    /// <param name="vendorId">The policy each firing's execution runs for (the launcher of <paramref name="vendorType"/> reads it).</param>
     /// <param name="cancellationToken">Cancels the change.</param>
     public async Task<Schedule> EnsureAsync(string name, string? cron, TimeSpan? interval, string jobKind, string payload, string? vendorType,
-        CancellationToken cancellationToken)
+        long? vendorId, CancellationToken cancellationToken)
     {
         if (cron is not null && !Cron.TryParse(cron, out _))
         {
@@ -41,6 +47,7 @@ public sealed class ScheduleStore(BerthDbContext db, TimeProvider clock)
         schedule.JobKind = jobKind;
         schedule.Payload = payload;
         schedule.VendorType = vendorType;
+        schedule.VendorId = vendorId;
         schedule.UpdatedAt = now;
         if (timingChanged)
         {

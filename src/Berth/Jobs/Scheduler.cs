@@ -56,9 +56,12 @@ public sealed class Scheduler(IServiceScopeFactory scopes, IOptions<JobOptions> 
             (string What, long Id) started;
             if (schedule.VendorType is { } vendorType)
             {
-                var execution = await scope.ServiceProvider.GetRequiredService<ExecutionStore>()
-                    .StartAsync(vendorType, schedule.VendorId, ExecutionStore.Scheduled, schedule.JobKind, schedule.Payload, cancellationToken);
-                started = ("execution", execution.Id);
+                var launcher = scope.ServiceProvider.GetServices<IExecutionLauncher>().FirstOrDefault(l => l.VendorType == vendorType);
+                var execution = launcher is not null
+                    ? await launcher.LaunchAsync(schedule, cancellationToken)
+                    : await scope.ServiceProvider.GetRequiredService<ExecutionStore>()
+                        .StartAsync(vendorType, schedule.VendorId, ExecutionStore.Scheduled, schedule.JobKind, schedule.Payload, cancellationToken);
+                started = execution is null ? ("nothing", 0) : ("execution", execution.Id);
             }
             else
             {

@@ -118,6 +118,10 @@ public static class ProjectEndpoints
         writer.WriteNumber("repo_count", view.RepoCount);
         writer.WriteStartObject("metadata");
         writer.WriteString("public", project.Public ? "true" : "false");
+        foreach (var (name, value) in view.Metadata.Where(m => m.Key != "public").OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            writer.WriteString(name, value);
+        }
         writer.WriteEndObject();
         writer.WriteStartObject("cve_allowlist");
         writer.WriteNumber("project_id", project.Id);

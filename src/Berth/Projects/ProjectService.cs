@@ -7,8 +7,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Projects;
 
-/// <summary>A project as the API shows it to one caller.</summary>
-public sealed record ProjectView(Project Project, string? OwnerName, ProjectRole? Role, int RepoCount);
+/// <summary>A project as the API shows it to one caller, with its metadata entries beside <c>public</c> (<c>retention_id</c>, …).</summary>
+public sealed record ProjectView(Project Project, string? OwnerName, ProjectRole? Role, int RepoCount, IReadOnlyDictionary<string, string> Metadata);
 
 /// <summary>Projects: creation, visibility, metadata and deletion, each decided for the calling subject.</summary>
 public sealed partial class ProjectService(BerthDbContext db, TimeProvider clock)
@@ -31,6 +31,11 @@ public sealed partial class ProjectService(BerthDbContext db, TimeProvider clock
         if (request.RegistryId is > 0)
         {
             throw ApiException.BadRequest("proxy cache projects (registry_id) are not supported yet");
+        }
+
+        if (request.Metadata?.GetValueOrDefault(ProjectMetadataStore.RetentionId) is { Length: > 0 })
+        {
+            throw ApiException.BadRequest("metadata.retention_id cannot be set on a new project; create the policy with POST /retentions");
         }
 
         var name = request.ProjectName!;
@@ -121,8 +126,19 @@ public sealed partial class ProjectService(BerthDbContext db, TimeProvider clock
         await db.Projects.AnyAsync(p => p.Name == name, cancellationToken);
 
     /// <summary>Updates what <c>PUT</c> may change: the metadata (<c>public</c>).</summary>
+    /// <remarks><c>retention_id</c> belongs to <c>/retentions</c>: sending it back unchanged is fine, changing it is a 400 as in Harbor.</remarks>
     public async Task UpdateAsync(Project project, ProjectRequest request, CancellationToken cancellationToken)
     {
+        if (request.Metadata is { } metadata && metadata.TryGetValue(ProjectMetadataStore.RetentionId, out var retentionId))
+        {
+            var current = await db.ProjectMetadata.AsNoTracking()
+                .Where(m => m.ProjectId == project.Id && m.Name == ProjectMetadataStore.RetentionId).Select(m => m.Value).FirstOrDefaultAsync(cancellationToken);
+            if ((retentionId ?? "") != (current ?? ""))
+            {
+                throw ApiException.BadRequest($"metadata.retention_id is {(current is null ? "not set" : current)}; it changes only through /retentions");
+            }
+        }
+
         if (ReadPublic(request) is { } isPublic)
         {
             await db.Projects.Where(p => p.Id == project.Id).ExecuteUpdateAsync(s => s
@@ -160,7 +176,9 @@ public sealed partial class ProjectService(BerthDbContext db, TimeProvider clock
         var prefix = project.Name + "/";
         var repos = await db.Repositories.AsNoTracking().CountAsync(r => r.Name.StartsWith(prefix) && db.Artifacts.Any(a => a.RepositoryId == r.Id),
             cancellationToken);
-        return new ProjectView(project, owner, role, repos);
+        var metadata = await db.ProjectMetadata.AsNoTracking().Where(m => m.ProjectId == project.Id)
+            .ToDictionaryAsync(m => m.Name, m => m.Value, StringComparer.Ordinal, cancellationToken);
+        return new ProjectView(project, owner, role, repos, metadata);
     }
 
     private static bool? ReadPublic(ProjectRequest request)

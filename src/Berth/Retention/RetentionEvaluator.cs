@@ -36,6 +36,10 @@ public static class RetentionEvaluator
             candidates.Where(c => !retained.Contains(c.ArtifactId)).ToList());
     }
 
+    /// <summary>Whether any enabled rule of <paramref name="policy"/> selects <paramref name="repository"/> (the name without its project).</summary>
+    public static bool Selects(RetentionPolicy policy, string repository) =>
+        policy.Rules.Any(r => !r.Disabled && SelectsRepository(r, repository));
+
     private static bool SelectsRepository(RetentionRule rule, string repository)
     {
         if (!rule.ScopeSelectors.TryGetValue("repository", out var selectors) || selectors.Count == 0)

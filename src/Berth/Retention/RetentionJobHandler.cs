@@ -1,3 +1,4 @@
+using System.Globalization;
 using Berth.Data;
 using Berth.Data.Entities;
 using Berth.Distribution.Manifests;
@@ -7,10 +8,17 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Retention;
 
-/// <summary>Runs a retention policy over a project's repositories (job kind <c>retention</c>), or reports what it would do.</summary>
+/// <summary>Runs a retention policy over one repository (job kind <c>retention</c>, one per task), or reports what it would do.</summary>
 /// <remarks>
+/// <para>
 /// Candidates are the repository's top-level artifacts: children of an index and accessories of a present subject go with
 /// their parent, and are left to GC's untagged sweep once it is gone.
+/// </para>
+/// <para>
+/// A retried attempt evaluates again what is left. That is the same decision: deleting artifacts no rule retains never
+/// changes which ones the rules retain (the newest K of a selection stay the newest K, time windows do not move), and a
+/// manifest already deleted is skipped.
+/// </para>
 /// </remarks>
 public sealed class RetentionJobHandler(BerthDbContext db, ManifestService manifests, TimeProvider clock) : IJobHandler
 {
@@ -22,9 +30,11 @@ public sealed class RetentionJobHandler(BerthDbContext db, ManifestService manif
     public async Task<IReadOnlyDictionary<string, object?>?> RunAsync(JobContext context, CancellationToken cancellationToken)
     {
         var parameters = context.Parameters<RetentionParameters>();
-        if (!RepositoryName.IsValid(parameters.Project) || parameters.Project.Contains('/', StringComparison.Ordinal))
+        var prefix = parameters.Project + "/";
+        if (!RepositoryName.IsValid(parameters.Repository) || !parameters.Repository.StartsWith(prefix, StringComparison.Ordinal)
+            || parameters.Project.Contains('/', StringComparison.Ordinal))
         {
-            throw new InvalidOperationException($"'{parameters.Project}' is not a project name");
+            throw new InvalidOperationException($"'{parameters.Repository}' is not a repository of project '{parameters.Project}'");
         }
 
         foreach (var rule in parameters.Policy.Rules)
@@ -35,42 +45,56 @@ public sealed class RetentionJobHandler(BerthDbContext db, ManifestService manif
             }
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        var prefix = parameters.Project + "/";
-        var repositories = await db.Repositories.AsNoTracking().Where(r => r.Name.StartsWith(prefix))
-            .OrderBy(r => r.Name).Select(r => new { r.Id, r.Name }).ToListAsync(cancellationToken);
-        var verb = parameters.DryRun ? "would delete" : "deleted";
-        long total = 0, retained = 0, deleted = 0;
-        foreach (var repository in repositories)
+        var name = parameters.Repository;
+        var dryRun = parameters.DryRun;
+        var verb = dryRun ? "would delete" : "deleted";
+        context.Log($"retention {(dryRun ? "dry run" : "run")} of {name}, algorithm {parameters.Policy.Algorithm}, "
+            + $"{parameters.Policy.Rules.Count(r => !r.Disabled)} enabled rules");
+        var repositoryId = await db.Repositories.AsNoTracking().Where(r => r.Name == name).Select(r => (long?)r.Id).FirstOrDefaultAsync(cancellationToken);
+        if (repositoryId is null)
         {
-            var candidates = await CandidatesAsync(repository.Id, cancellationToken);
-            var decision = RetentionEvaluator.Evaluate(repository.Name[prefix.Length..], candidates, parameters.Policy, now);
-            if (!decision.Applies)
-            {
-                context.Log($"{repository.Name}: no rule selects it; untouched");
-                continue;
-            }
-
-            total += candidates.Count;
-            retained += decision.Retained.Count;
-            foreach (var victim in decision.Deleted)
-            {
-                if (!parameters.DryRun)
-                {
-                    await manifests.DeleteAsync(repository.Name, new ManifestReference(null, Digest.Parse(victim.Digest)), cancellationToken);
-                }
-
-                deleted++;
-                var tags = victim.Tags.Count == 0 ? "untagged" : "tags " + string.Join(", ", victim.Tags);
-                context.Log($"{repository.Name}: {verb} {victim.Digest} ({tags})");
-            }
-
-            context.Log($"{repository.Name}: {candidates.Count} artifacts, retained {decision.Retained.Count}, {verb} {decision.Deleted.Count}");
+            context.Log($"{name}: the repository is gone; nothing to do");
+            return Results(0, 0, 0);
         }
 
-        context.Log($"retention {(parameters.DryRun ? "dry run" : "run")} over project {parameters.Project}: {total} artifacts, retained {retained}, {verb} {deleted}");
-        return new Dictionary<string, object?> { ["total"] = total, ["retained"] = retained, ["deleted"] = deleted, ["dry_run"] = parameters.DryRun };
+        var candidates = await CandidatesAsync(repositoryId.Value, cancellationToken);
+        var decision = RetentionEvaluator.Evaluate(name[prefix.Length..], candidates, parameters.Policy, clock.GetUtcNow().UtcDateTime);
+        if (!decision.Applies)
+        {
+            context.Log($"{name}: no enabled rule selects it; untouched");
+            return Results(candidates.Count, candidates.Count, 0);
+        }
+
+        context.Log($"{name}: {candidates.Count} artifacts");
+        var kept = decision.Retained.Select(c => c.ArtifactId).ToHashSet();
+        foreach (var candidate in candidates.OrderByDescending(c => c.PushTime).ThenBy(c => c.Digest, StringComparer.Ordinal))
+        {
+            context.Log($"{(kept.Contains(candidate.ArtifactId) ? "RETAIN" : "DEL   ")} {candidate.Digest} ({Tags(candidate)}) "
+                + $"pushed {Time(candidate.PushTime)}, pulled {(candidate.PullTime is { } pulled ? Time(pulled) : "never")}");
+        }
+
+        foreach (var victim in decision.Deleted)
+        {
+            if (!dryRun)
+            {
+                await manifests.DeleteAsync(name, new ManifestReference(null, Digest.Parse(victim.Digest)), cancellationToken);
+            }
+
+            context.Log($"{name}: {verb} {victim.Digest} ({Tags(victim)})");
+        }
+
+        context.Log($"{name}: {candidates.Count} artifacts, retained {decision.Retained.Count}, {verb} {decision.Deleted.Count}");
+        return Results(candidates.Count, decision.Retained.Count, decision.Deleted.Count);
     }
+
+    /// <summary>What the task keeps in its <c>extra_attrs</c>, and the tasks endpoint shows.</summary>
+    private static Dictionary<string, object?> Results(int total, int retained, int deleted) =>
+        new() { ["total"] = total, ["retained"] = retained, ["deleted"] = deleted };
+
+    private static string Tags(RetentionCandidate candidate) =>
+        candidate.Tags.Count == 0 ? "untagged" : "tags " + string.Join(", ", candidate.Tags);
+
+    private static string Time(DateTime utc) => utc.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
     private async Task<List<RetentionCandidate>> CandidatesAsync(long repositoryId, CancellationToken cancellationToken)
     {

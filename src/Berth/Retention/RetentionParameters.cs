@@ -1,10 +1,13 @@
 namespace Berth.Retention;
 
-/// <summary>One retention run: the policy, the project it applies to, and whether to only report.</summary>
+/// <summary>One retention task: the policy (as it was when the execution started) over one repository, and whether to only report.</summary>
 public sealed class RetentionParameters
 {
-    /// <summary>The project whose repositories (<c>&lt;project&gt;/…</c>) the policy covers.</summary>
+    /// <summary>The project the policy belongs to.</summary>
     public string Project { get; set; } = "";
+
+    /// <summary>The repository's full name, <c>&lt;project&gt;/…</c>.</summary>
+    public string Repository { get; set; } = "";
 
     public bool DryRun { get; set; }
 

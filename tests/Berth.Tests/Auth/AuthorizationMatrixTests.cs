@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json.Nodes;
 using Berth.Data.Entities;
 using Berth.Testing;
 using Microsoft.AspNetCore.Routing;
@@ -47,10 +48,14 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
 
     private readonly Dictionary<string, string> _robotAuthorizations = new(StringComparer.Ordinal);
     private long _robotId;
+    // Harbor's tag-retention permission: project admins, maintainers and developers (not guests).
+    private static readonly string[] RetentionManagers = ["projectAdmin", "developer", "maintainer", Admin];
 
     private BerthServer _server = null!;
     private string _digest = "";
     private long _adminId;
+    private long _projectId;
+    private long _policyId;
 
     public async ValueTask InitializeAsync()
     {
@@ -63,6 +68,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             db.Projects.Add(new Project { Name = "mx2", Public = false, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow });
             await db.SaveChangesAsync();
             _adminId = db.Users.Single(u => u.Username == "admin").Id;
+            _projectId = db.Projects.Single(p => p.Name == "mx").Id;
         }
 
         for (var i = 0; i < Roles.Length; i++)
@@ -73,6 +79,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         var image = TestImage.Create().WithLayer(100).Build();
         await _server.Client.PushImageAsync("mx/app", image, "v1");
         _digest = image.Manifest.Digest;
+        using var policy = await _server.SendAsync(HttpMethod.Post, "/api/v2.0/retentions", TestCredentials.AdminAuthorization, RetentionPolicy(""));
+        _policyId = long.Parse(policy.Headers.Location!.OriginalString.Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture);
 
         await AddRobotAsync(RobotPull, "project", false, Project("mx", Repo("pull")));
         await AddRobotAsync(RobotPush, "project", false, Project("mx", Repo("pull"), Repo("push")));
@@ -104,6 +112,20 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         _robotAuthorizations[subject] = TestCredentials.Basic(json.RootElement.GetProperty("name").GetString()!, json.RootElement.GetProperty("secret").GetString()!);
         _robotId = json.RootElement.GetProperty("id").GetInt64();
     }
+
+    /// <summary>A retention policy for mx in Harbor's shape, with <paramref name="template"/> as its rule's template.</summary>
+    private string RetentionPolicy(string template) => new JsonObject
+    {
+        ["algorithm"] = "or",
+        ["trigger"] = new JsonObject { ["kind"] = "Schedule", ["settings"] = new JsonObject { ["cron"] = "" } },
+        ["scope"] = new JsonObject { ["level"] = "project", ["ref"] = _projectId },
+        ["rules"] = new JsonArray(new JsonObject
+        {
+            ["action"] = "retain",
+            ["template"] = template.Length == 0 ? "always" : template,
+            ["params"] = new JsonObject(),
+        }),
+    }.ToJsonString();
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
@@ -171,6 +193,21 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             new("PUT", "/api/v2.0/robots/{id:long}", $"/api/v2.0/robots/{_robotId}", ProjectAdmins, "{}"),
             new("PATCH", "/api/v2.0/robots/{id:long}", $"/api/v2.0/robots/{_robotId}", ProjectAdmins, "{\"secret\":\"weak\"}"),
             new("DELETE", "/api/v2.0/robots/{id:long}", "/api/v2.0/robots/999999", SysAdmins),
+            new("GET", "/api/v2.0/retentions/metadatas", "/api/v2.0/retentions/metadatas", SignedIn),
+            // Refused by the evaluator, or else a 400 for the unknown template: nothing is created.
+            new("POST", "/api/v2.0/retentions/", "/api/v2.0/retentions", RetentionManagers, RetentionPolicy("nope")),
+            new("GET", "/api/v2.0/retentions/{id:long}", $"/api/v2.0/retentions/{_policyId}", RetentionManagers),
+            new("PUT", "/api/v2.0/retentions/{id:long}", $"/api/v2.0/retentions/{_policyId}", RetentionManagers, RetentionPolicy("nope")),
+            // An unknown policy is refused like a forbidden one: only administrators learn that it does not exist (404).
+            new("DELETE", "/api/v2.0/retentions/{id:long}", "/api/v2.0/retentions/999999", SysAdmins),
+            new("POST", "/api/v2.0/retentions/{id:long}/executions", $"/api/v2.0/retentions/{_policyId}/executions", RetentionManagers, "{\"dry_run\":true}"),
+            new("GET", "/api/v2.0/retentions/{id:long}/executions", $"/api/v2.0/retentions/{_policyId}/executions", RetentionManagers),
+            new("PATCH", "/api/v2.0/retentions/{id:long}/executions/{eid:long}", $"/api/v2.0/retentions/{_policyId}/executions/999999",
+                RetentionManagers, "{\"action\":\"stop\"}"),
+            new("GET", "/api/v2.0/retentions/{id:long}/executions/{eid:long}/tasks", $"/api/v2.0/retentions/{_policyId}/executions/999999/tasks",
+                RetentionManagers),
+            new("GET", "/api/v2.0/retentions/{id:long}/executions/{eid:long}/tasks/{tid:long}",
+                $"/api/v2.0/retentions/{_policyId}/executions/999999/tasks/1", RetentionManagers),
         ];
     }
 

@@ -51,6 +51,41 @@ public sealed class RbacAndSystemTests : IAsyncLifetime
         Assert.Empty(await rbac.RepositoryActionsAsync(admin, "nowhere", CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData(ProjectRole.ProjectAdmin, "create,delete,list,operate,read,update")]
+    [InlineData(ProjectRole.Maintainer, "create,delete,list,operate,read,update")]
+    [InlineData(ProjectRole.Developer, "create,delete,list,operate,read,update")]
+    [InlineData(ProjectRole.Guest, "")]
+    [InlineData(ProjectRole.LimitedGuest, "")]
+    public async Task Harbors_roles_and_their_tag_retention_actions(ProjectRole role, string expected)
+    {
+        var project = await AuthTestData.AddProjectAsync(_server, $"tr{(int)role}", isPublic: true);
+        var user = await AuthTestData.AddUserAsync(_server, $"tr-u{(int)role}", "password");
+        await AuthTestData.AddMemberAsync(_server, project, user, role);
+        await using var scope = _server.Services.CreateAsyncScope();
+        var rbac = scope.ServiceProvider.GetRequiredService<RbacEvaluator>();
+        var actions = await ActionsAsync(rbac, new Subject(SubjectKind.User, user, $"tr-u{(int)role}", false), project, Rbac.TagRetention);
+        Assert.Equal(expected, string.Join(",", actions.Order(StringComparer.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Tag_retention_is_not_for_strangers_of_a_public_project_nor_in_a_project_that_does_not_exist()
+    {
+        var open = await AuthTestData.AddProjectAsync(_server, "open-retention", isPublic: true);
+        var outsider = await AuthTestData.AddUserAsync(_server, "tr-outsider", "password");
+        await using var scope = _server.Services.CreateAsyncScope();
+        var rbac = scope.ServiceProvider.GetRequiredService<RbacEvaluator>();
+        var admin = new Subject(SubjectKind.User, 1, "admin", true);
+        Assert.Empty(await ActionsAsync(rbac, Subject.Anonymous, open, Rbac.TagRetention));
+        Assert.Empty(await ActionsAsync(rbac, new Subject(SubjectKind.User, outsider, "tr-outsider", false), open, Rbac.TagRetention));
+        Assert.Equal(6, (await ActionsAsync(rbac, admin, open, Rbac.TagRetention)).Count);
+        Assert.Empty(await ActionsAsync(rbac, admin, 987654, Rbac.TagRetention));
+        Assert.Empty(await ActionsAsync(rbac, admin, open, "no-such-resource"));
+    }
+
+    private static async Task<List<string>> ActionsAsync(RbacEvaluator rbac, Subject subject, long project, string resource) =>
+        (await rbac.ProjectAsync(subject, project, CancellationToken.None))?.Permissions.Where(p => p.Resource == resource).Select(p => p.Action).ToList() ?? [];
+
     [Fact]
     public async Task The_first_start_creates_admin_and_a_public_library()
     {

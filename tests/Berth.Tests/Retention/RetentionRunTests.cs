@@ -23,13 +23,13 @@ public sealed class RetentionRunTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<Execution> RunAsync(RetentionParameters parameters)
+    private async Task<Execution> RunAsync(RetentionPolicy policy, bool dryRun)
     {
         long id;
         await using (var scope = _server.Services.CreateAsyncScope())
         {
-            id = (await scope.ServiceProvider.GetRequiredService<ExecutionStore>().StartAsync(RetentionJobHandler.VendorType, null,
-                ExecutionStore.Manual, RetentionJobHandler.JobKind, JobJson.Serialize(parameters), CancellationToken.None)).Id;
+            id = (await scope.ServiceProvider.GetRequiredService<RetentionLauncher>().StartAsync(policy, ExecutionStore.Manual, dryRun,
+                CancellationToken.None)).Id;
         }
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -46,6 +46,11 @@ public sealed class RetentionRunTests : IAsyncLifetime
             await Task.Delay(100);
         }
     }
+
+    private static ExecutionTask TaskOf(Execution execution, string repository) =>
+        Assert.Single(execution.Tasks, t => JsonDocument.Parse(t.ExtraAttrs).RootElement.GetProperty("repository").GetString() == repository);
+
+    private static long Attribute(ExecutionTask task, string name) => JsonDocument.Parse(task.ExtraAttrs).RootElement.GetProperty(name).GetInt64();
 
     [Fact]
     public async Task A_policy_run_dry_then_for_real_leaves_what_the_rules_say()
@@ -81,24 +86,36 @@ public sealed class RetentionRunTests : IAsyncLifetime
         }
 
         // Keep the two most recently pushed, or anything pulled in the last 3 days; only repository "app".
+        long projectId;
+        await using (var db = DataDirectory.Open(_server.DataDirectory))
+        {
+            projectId = db.Projects.Single(p => p.Name == "proj").Id;
+        }
+
         var policy = JsonSerializer.Deserialize<RetentionPolicy>("""
-            {"algorithm":"or","rules":[
+            {"id":77,"algorithm":"or","rules":[
               {"disabled":false,"action":"retain","template":"latestPushedK","params":{"latestPushedK":2},
                "scope_selectors":{"repository":[{"kind":"doublestar","decoration":"repoMatches","pattern":"app"}]},
                "tag_selectors":[{"kind":"doublestar","decoration":"matches","pattern":"**","extras":"{\"untagged\":true}"}]},
               {"disabled":false,"action":"retain","template":"nDaysSinceLastPull","params":{"nDaysSinceLastPull":3},
                "scope_selectors":{"repository":[{"kind":"doublestar","decoration":"repoMatches","pattern":"app"}]},
                "tag_selectors":[{"kind":"doublestar","decoration":"matches","pattern":"**","extras":"{\"untagged\":true}"}]}],
-             "trigger":{"kind":"Schedule","settings":{"cron":""}},"scope":{"level":"project","ref":1}}
-            """)!;
+             "trigger":{"kind":"Schedule","settings":{"cron":""}},"scope":{"level":"project","ref":PROJECT}}
+            """.Replace("PROJECT", projectId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))!;
 
-        var dry = await RunAsync(new RetentionParameters { Project = "proj", DryRun = true, Policy = policy });
+        var dry = await RunAsync(policy, dryRun: true);
         Assert.Equal(ExecutionStatus.Success, dry.Status);
-        Assert.Contains("\"deleted\":3", dry.ExtraAttrs, StringComparison.Ordinal);
-        var dryLog = Assert.Single(dry.Tasks).Log;
-        Assert.Contains($"would delete {images["v2"].Manifest.Digest} (tags v2)", dryLog, StringComparison.Ordinal);
-        Assert.Contains($"would delete {untagged.Manifest.Digest} (untagged)", dryLog, StringComparison.Ordinal);
-        Assert.Contains("proj/other: no rule selects it; untouched", dryLog, StringComparison.Ordinal);
+        Assert.Equal(77, dry.VendorId);
+        // One task per repository a rule selects: proj/other is selected by no rule, so it has none.
+        var dryTask = Assert.Single(dry.Tasks);
+        Assert.Equal("app", JsonDocument.Parse(dryTask.ExtraAttrs).RootElement.GetProperty("repository").GetString());
+        Assert.Equal(6, Attribute(dryTask, "total"));
+        Assert.Equal(3, Attribute(dryTask, "retained"));
+        Assert.Equal(3, Attribute(dryTask, "deleted"));
+        Assert.Contains($"proj/app: would delete {images["v2"].Manifest.Digest} (tags v2)", dryTask.Log, StringComparison.Ordinal);
+        Assert.Contains($"proj/app: would delete {untagged.Manifest.Digest} (untagged)", dryTask.Log, StringComparison.Ordinal);
+        Assert.Contains($"RETAIN {images["v1"].Manifest.Digest} (tags v1)", dryTask.Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("proj/other", dryTask.Log, StringComparison.Ordinal);
         foreach (var tag in images.Keys)
         {
             // HEAD, not GET: a GET is a pull, and pull times are what the second rule reads.
@@ -106,9 +123,9 @@ public sealed class RetentionRunTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, head.StatusCode);
         }
 
-        var real = await RunAsync(new RetentionParameters { Project = "proj", Policy = policy });
+        var real = await RunAsync(policy, dryRun: false);
         Assert.Equal(ExecutionStatus.Success, real.Status);
-        Assert.Contains("\"retained\":3", real.ExtraAttrs, StringComparison.Ordinal);
+        Assert.Equal(3, Attribute(TaskOf(real, "app"), "retained"));
         var expectKept = new[] { "v1", "v4", "latest" };
         foreach (var (tag, image) in images)
         {
