@@ -44,6 +44,8 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
 
     public DbSet<Policy> Policies => Set<Policy>();
 
+    public DbSet<ConfigurationEntry> Configurations => Set<ConfigurationEntry>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Repository>(e =>
@@ -204,6 +206,13 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
             e.Property(x => x.Kind).HasMaxLength(32);
             e.HasIndex(x => new { x.Kind, x.ProjectId });
             e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<ConfigurationEntry>(e =>
+        {
+            e.ToTable("configurations");
+            e.HasKey(x => x.Key);
+            e.Property(x => x.Key).HasMaxLength(64);
         });
 
         modelBuilder.Entity<SigningKey>(e =>

@@ -141,6 +141,24 @@ namespace Berth.Data.Sqlite.Migrations
                     b.ToTable("blobs", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Data.Entities.ConfigurationEntry", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("configurations", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Data.Entities.Execution", b =>
                 {
                     b.Property<long>("Id")

@@ -76,6 +76,12 @@ public sealed partial class ApiErrorFilter(ILogger<ApiErrorFilter> logger) : IEn
         catch (Exception ex) when (ex is not OperationCanceledException || !context.HttpContext.RequestAborted.IsCancellationRequested)
         {
             LogFailure(logger, ex, context.HttpContext.Request.Method, context.HttpContext.Request.Path);
+            if (context.HttpContext.Response.HasStarted)
+            {
+                context.HttpContext.Abort(); // half a body is sent: the client must see a broken response, not a complete one
+                return Results.Empty;
+            }
+
             context.HttpContext.Response.Clear();
             await HarborErrors.WriteAsync(context.HttpContext, 500, "UNKNOWN", "internal server error");
             return Results.Empty;

@@ -3,17 +3,16 @@ using System.Text;
 using Berth.Data;
 using Berth.Data.Entities;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Berth.Auth;
 
 /// <summary>Portal sessions: cookie <c>sid</c> holds a random token, the database its hash, the user and the expiry.</summary>
 /// <remarks>
-/// A session slides: each use moves its expiry to <see cref="AuthOptions.SessionTimeout"/> from now, written only once
+/// A session slides: each use moves its expiry to the session timeout (<c>session_timeout</c>) from now, written only once
 /// a tenth of the timeout has passed so a busy portal does not write on every request, and not at all when the request
 /// says <c>X-Harbor-No-Session-Renewal</c>. Logout, a password change and deleting the user end sessions on every replica.
 /// </remarks>
-public sealed class SessionStore(BerthDbContext db, IOptions<AuthOptions> options, TimeProvider clock)
+public sealed class SessionStore(BerthDbContext db, Settings.SettingsStore settings, TimeProvider clock)
 {
     public const string Cookie = "sid";
     public const string NoRenewalHeader = "X-Harbor-No-Session-Renewal";
@@ -24,7 +23,7 @@ public sealed class SessionStore(BerthDbContext db, IOptions<AuthOptions> option
         var now = clock.GetUtcNow().UtcDateTime;
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         await db.Sessions.Where(s => s.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
-        db.Sessions.Add(new Session { Id = Hash(token), UserId = userId, CreatedAt = now, ExpiresAt = now + options.Value.SessionTimeout });
+        db.Sessions.Add(new Session { Id = Hash(token), UserId = userId, CreatedAt = now, ExpiresAt = now + (await settings.GetAsync(cancellationToken)).SessionTimeout });
         await db.SaveChangesAsync(cancellationToken);
         return token;
     }
@@ -47,7 +46,7 @@ public sealed class SessionStore(BerthDbContext db, IOptions<AuthOptions> option
             return null;
         }
 
-        var timeout = options.Value.SessionTimeout;
+        var timeout = (await settings.GetAsync(cancellationToken)).SessionTimeout;
         if (renew && found.ExpiresAt - now < timeout - (timeout / 10))
         {
             var expires = now + timeout;

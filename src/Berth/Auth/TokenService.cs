@@ -27,7 +27,7 @@ public sealed record ValidatedToken(string Subject, IReadOnlyList<TokenAccess> A
 /// not-before (60 s skew), and never takes a key from the token itself (<c>jwk</c>, <c>jku</c>, <c>x5u</c>, <c>x5c</c> are
 /// ignored). Unsigned tokens, other algorithms and other keys fail.
 /// </remarks>
-public sealed class TokenService(SigningKeyStore keys, IOptions<AuthOptions> options, TimeProvider clock)
+public sealed class TokenService(SigningKeyStore keys, IOptions<AuthOptions> options, Settings.SettingsStore systemSettings, TimeProvider clock)
 {
     private static readonly TimeSpan Skew = TimeSpan.FromSeconds(60);
     private const int MaxCachedTokens = 10_000;
@@ -44,6 +44,7 @@ public sealed class TokenService(SigningKeyStore keys, IOptions<AuthOptions> opt
     public async Task<IssuedToken> IssueAsync(Subject subject, IReadOnlyList<TokenAccess> access, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        var lifetime = (await systemSettings.GetAsync(cancellationToken)).TokenExpiration;
         var key = await keys.SigningKeyAsync(cancellationToken);
         var now = DateTime.SpecifyKind(clock.GetUtcNow().UtcDateTime, DateTimeKind.Utc);
         now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
@@ -53,7 +54,7 @@ public sealed class TokenService(SigningKeyStore keys, IOptions<AuthOptions> opt
             Audience = settings.Service,
             IssuedAt = now,
             NotBefore = now,
-            Expires = now + settings.TokenLifetime,
+            Expires = now + lifetime,
             SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
             Claims = new Dictionary<string, object>
             {
@@ -67,7 +68,7 @@ public sealed class TokenService(SigningKeyStore keys, IOptions<AuthOptions> opt
                 }).ToList(),
             },
         };
-        return new IssuedToken(_handler.CreateToken(descriptor), (int)settings.TokenLifetime.TotalSeconds, now);
+        return new IssuedToken(_handler.CreateToken(descriptor), (int)lifetime.TotalSeconds, now);
     }
 
     /// <summary>The token's grants, or null when it is not a valid token of this installation.</summary>

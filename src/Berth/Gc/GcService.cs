@@ -19,11 +19,16 @@ namespace Berth.Gc;
 /// <para>A dry run changes nothing and so cannot see what its own earlier steps would free: blobs that only the untagged
 /// artifacts it counts reference are not in its estimate.</para>
 /// </remarks>
-public sealed class GcService(BerthDbContext db, IStorageDriver storage, IOptions<GcOptions> options, TimeProvider clock)
+public sealed class GcService(BerthDbContext db, IStorageDriver storage, IOptions<GcOptions> options, Settings.SettingsStore systemSettings, TimeProvider clock)
 {
     public async Task<GcResult> RunAsync(GcParameters parameters, Action<string> log, Action<GcProgress>? progress,
         CancellationToken cancellationToken)
     {
+        if (!parameters.DryRun && (await systemSettings.GetAsync(cancellationToken)).ReadOnly)
+        {
+            throw new Settings.ReadOnlyModeException();
+        }
+
         var settings = options.Value;
         var cutoff = clock.GetUtcNow().UtcDateTime - settings.GraceWindow;
         var workers = Math.Clamp(parameters.Workers, 1, 10);

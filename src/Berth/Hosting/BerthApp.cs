@@ -8,6 +8,7 @@ using Berth.Jobs;
 using Berth.Projects;
 using Berth.Retention;
 using Berth.Robots;
+using Berth.Settings;
 using Berth.Storage;
 using Berth.Storage.Drivers.Filesystem;
 using Berth.SystemInfo;
@@ -71,10 +72,12 @@ public static class BerthApp
         services.AddScoped<ProjectMetadataStore>();
         services.AddScoped<UserService>();
         services.AddScoped<RobotService>();
+        services.AddSingleton<SettingsStore>();
         AddRateLimiting(services, configuration);
 
         var app = builder.Build();
         app.UseMiddleware<CsrfMiddleware>();
+        app.UseMiddleware<ReadOnlyMiddleware>();
         app.UseDistribution();
         app.UseRateLimiter();
         app.MapDistribution();
@@ -86,6 +89,7 @@ public static class BerthApp
         app.MapRobots();
         app.MapMembers();
         app.MapGc();
+        app.MapConfigurations();
         app.MapRetentions();
         return app;
     }

@@ -18,6 +18,11 @@ internal static class CommandErrors
             await Console.Error.WriteLineAsync($"berth: invalid configuration: {string.Join("; ", ex.Failures)}");
             return ConfigurationError;
         }
+        catch (Settings.ReadOnlyModeException ex)
+        {
+            await Console.Error.WriteLineAsync($"berth: {ex.Message} Turn read-only mode off (read_only in /api/v2.0/configurations) first.");
+            return ConfigurationError;
+        }
         catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or FormatException)
         {
             await Console.Error.WriteLineAsync($"berth: {ex.Message}");

@@ -22,6 +22,12 @@ public static class ProjectEndpoints
     private static async Task CreateAsync(HttpContext context, ProjectService projects)
     {
         var subject = await ApiPrincipal.RequireAsync(context);
+        var settings = await context.RequestServices.GetRequiredService<Settings.SettingsStore>().GetAsync(context.RequestAborted);
+        if (settings.ProjectCreationRestriction == Settings.SystemSettings.AdminOnly && !subject.SysAdmin && subject.Robot is null)
+        {
+            throw ApiException.Forbidden(); // project_creation_restriction: adminonly
+        }
+
         var request = await ReadAsync(context);
         var project = await projects.CreateAsync(subject, request, context.RequestAborted);
         var nameInLocation = string.Equals(context.Request.Headers["X-Resource-Name-In-Location"], "true", StringComparison.OrdinalIgnoreCase);

@@ -20,7 +20,7 @@ namespace Berth.Retention;
 /// manifest already deleted is skipped.
 /// </para>
 /// </remarks>
-public sealed class RetentionJobHandler(BerthDbContext db, ManifestService manifests, TimeProvider clock) : IJobHandler
+public sealed class RetentionJobHandler(BerthDbContext db, ManifestService manifests, Settings.SettingsStore systemSettings, TimeProvider clock) : IJobHandler
 {
     public const string JobKind = "retention";
     public const string VendorType = "RETENTION";
@@ -30,6 +30,11 @@ public sealed class RetentionJobHandler(BerthDbContext db, ManifestService manif
     public async Task<IReadOnlyDictionary<string, object?>?> RunAsync(JobContext context, CancellationToken cancellationToken)
     {
         var parameters = context.Parameters<RetentionParameters>();
+        if (!parameters.DryRun && (await systemSettings.GetAsync(cancellationToken)).ReadOnly)
+        {
+            throw new Settings.ReadOnlyModeException();
+        }
+
         var prefix = parameters.Project + "/";
         if (!RepositoryName.IsValid(parameters.Repository) || !parameters.Repository.StartsWith(prefix, StringComparison.Ordinal)
             || parameters.Project.Contains('/', StringComparison.Ordinal))

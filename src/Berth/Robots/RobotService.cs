@@ -14,13 +14,10 @@ namespace Berth.Robots;
 /// robots with the <c>robot</c> permission in their project. A robot unknown or hidden from the caller answers like a
 /// forbidden one. A robot creating or editing a robot can give only what it holds itself.
 /// </remarks>
-public sealed partial class RobotService(BerthDbContext db, RbacEvaluator rbac, CredentialCache credentials, TimeProvider clock)
+public sealed partial class RobotService(BerthDbContext db, RbacEvaluator rbac, CredentialCache credentials, Settings.SettingsStore settings, TimeProvider clock)
 {
     public const string SystemLevel = "system";
     public const string ProjectLevel = "project";
-
-    /// <summary>Days a robot lives when the request does not say (Harbor's <c>robot_token_duration</c> default).</summary>
-    public const long DefaultDurationDays = 30;
 
     private const long MaxDurationDays = 1_000_000;
 
@@ -34,7 +31,8 @@ public sealed partial class RobotService(BerthDbContext db, RbacEvaluator rbac, 
         }
 
         var level = ReadLevel(request.Level);
-        var duration = ReadDuration(request.Duration);
+        // Harbor's robot_token_duration when the request does not say.
+        var duration = ReadDuration(request.Duration ?? (await settings.GetAsync(cancellationToken)).RobotTokenDurationDays);
         var (permissions, projectId, projectName) = await ResolvePermissionsAsync(caller, level, request.Permissions, Rbac.Create, null, cancellationToken);
         var stored = RobotNames.Stored(request.Name!, projectName);
         if (await db.Robots.AnyAsync(r => r.Name == stored, cancellationToken))
@@ -137,7 +135,7 @@ public sealed partial class RobotService(BerthDbContext db, RbacEvaluator rbac, 
             throw ApiException.BadRequest($"name and level must stay {RobotNames.Full(robot.Name)} and {robot.Level}");
         }
 
-        var duration = ReadDuration(request.Duration);
+        var duration = ReadDuration(request.Duration ?? robot.Duration);
         var project = robot.ProjectId;
         var (permissions, _, _) = await ResolvePermissionsAsync(caller, robot.Level, request.Permissions, Rbac.Update, project, cancellationToken);
         robot.Description = request.Description ?? "";
@@ -323,11 +321,10 @@ public sealed partial class RobotService(BerthDbContext db, RbacEvaluator rbac, 
         ? level
         : throw ApiException.BadRequest("level must be system or project");
 
-    private static long ReadDuration(long? duration) => duration switch
+    private static long ReadDuration(long duration) => duration switch
     {
-        null => DefaultDurationDays,
         -1 => -1,
-        > 0 and <= MaxDurationDays => duration.Value,
+        > 0 and <= MaxDurationDays => duration,
         _ => throw ApiException.BadRequest($"duration must be -1 (never expires) or a number of days from 1 to {MaxDurationDays}"),
     };
 

@@ -27,6 +27,7 @@ public static class SystemEndpoints
     private static async Task SystemInfoAsync(HttpContext context, IStorageDriver storage)
     {
         var subject = await ApiPrincipal.GetAsync(context);
+        var settings = await context.RequestServices.GetRequiredService<Settings.SettingsStore>().GetAsync(context.RequestAborted);
         var external = context.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.ExternalUrl;
         var url = external?.ToString().TrimEnd('/') ?? $"{context.Request.Scheme}://{context.Request.Host}";
         context.Response.ContentType = "application/json";
@@ -41,8 +42,8 @@ public static class SystemEndpoints
             writer.WriteString("harbor_version", HarborVersion);
             writer.WriteString("external_url", url);
             writer.WriteString("registry_url", new Uri(url).Authority);
-            writer.WriteBoolean("read_only", false);
-            writer.WriteString("project_creation_restriction", "everyone");
+            writer.WriteBoolean("read_only", settings.ReadOnly);
+            writer.WriteString("project_creation_restriction", settings.ProjectCreationRestriction);
             writer.WriteBoolean("has_ca_root", false);
             writer.WriteString("registry_storage_provider_name", storage.Name);
             writer.WriteBoolean("notification_enable", false);

@@ -186,6 +186,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             new("GET", "/api/v2.0/system/gc/{id:long}", "/api/v2.0/system/gc/999999", SysAdmins),
             new("PUT", "/api/v2.0/system/gc/{id:long}", "/api/v2.0/system/gc/999999", SysAdmins),
             new("GET", "/api/v2.0/system/gc/{id:long}/log", "/api/v2.0/system/gc/999999/log", SysAdmins),
+            new("GET", "/api/v2.0/configurations/", "/api/v2.0/configurations", SysAdmins),
+            new("PUT", "/api/v2.0/configurations/", "/api/v2.0/configurations", SysAdmins, "{}"),
             new("POST", "/api/v2.0/robots/", "/api/v2.0/robots", ProjectAdmins,
                 $$"""{"name":"m1","level":"project","permissions":[{{Project("mx", Repo("pull"))}}]}"""),
             new("GET", "/api/v2.0/robots/", "/api/v2.0/robots", SysAdmins),

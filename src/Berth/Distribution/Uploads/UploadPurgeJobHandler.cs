@@ -8,7 +8,7 @@ namespace Berth.Distribution.Uploads;
 
 /// <summary>Removes upload sessions idle past <see cref="UploadPurgeOptions.MaxAge"/>, and upload data no session owns.</summary>
 public sealed class UploadPurgeJobHandler(
-    BerthDbContext db, UploadService uploads, IStorageDriver storage, IOptions<UploadPurgeOptions> options, TimeProvider clock) : IJobHandler
+    BerthDbContext db, UploadService uploads, IStorageDriver storage, IOptions<UploadPurgeOptions> options, Settings.SettingsStore systemSettings, TimeProvider clock) : IJobHandler
 {
     public const string JobKind = "upload-purge";
 
@@ -17,6 +17,11 @@ public sealed class UploadPurgeJobHandler(
     public async Task<IReadOnlyDictionary<string, object?>?> RunAsync(JobContext context, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        if (!settings.DryRun && (await systemSettings.GetAsync(cancellationToken)).ReadOnly)
+        {
+            throw new Settings.ReadOnlyModeException();
+        }
+
         var cutoff = clock.GetUtcNow().UtcDateTime - settings.MaxAge;
         var verb = settings.DryRun ? "would remove" : "removed";
 

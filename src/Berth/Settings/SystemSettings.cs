@@ -1,0 +1,19 @@
+namespace Berth.Settings;
+
+/// <summary>The system settings in effect: Harbor's <c>/api/v2.0/configurations</c> values, or their defaults.</summary>
+public sealed record SystemSettings(
+    bool ReadOnly,
+    string ProjectCreationRestriction,
+    long RobotTokenDurationDays,
+    TimeSpan TokenExpiration,
+    TimeSpan SessionTimeout)
+{
+    public const string Everyone = "everyone";
+    public const string AdminOnly = "adminonly";
+
+    /// <summary>Harbor's message for anything refused in read-only mode.</summary>
+    public const string ReadOnlyMessage = "The system is in read only mode. Any modification is prohibited.";
+}
+
+/// <summary>Thrown by work that would change stored content while the system is read-only.</summary>
+public sealed class ReadOnlyModeException() : InvalidOperationException(SystemSettings.ReadOnlyMessage);
