@@ -1,30 +1,56 @@
-using Berth.Data.Entities;
-
 namespace Berth.Auth;
 
 /// <summary>Resources and actions the evaluator decides on, in Harbor's words.</summary>
+/// <remarks>A project resource is written relative to its project: <see cref="Self"/> is the project itself.</remarks>
 public static class Rbac
 {
+    public const string Self = "";
+    public const string Member = "member";
+    public const string Metadata = "metadata";
+    public const string Log = "log";
+    public const string Label = "label";
+    public const string Quota = "quota";
     public const string Repository = "repository";
+    public const string TagRetention = "tag-retention";
+    public const string ImmutableTag = "immutable-tag";
+    public const string Configuration = "configuration";
+    public const string Robot = "robot";
+    public const string NotificationPolicy = "notification-policy";
+    public const string Scan = "scan";
+    public const string Sbom = "sbom";
+    public const string Scanner = "scanner";
+    public const string Artifact = "artifact";
+    public const string ArtifactAddition = "artifact-addition";
+    public const string Tag = "tag";
+    public const string Accessory = "accessory";
+    public const string ArtifactLabel = "artifact-label";
+    public const string PreheatPolicy = "preheat-policy";
+    public const string ExportCve = "export-cve";
+
+    public const string Catalog = "catalog";
+    public const string AuditLog = "audit-log";
+    public const string Project = "project";
+    public const string User = "user";
+    public const string UserGroup = "user-group";
+    public const string Registry = "registry";
+    public const string Replication = "replication";
+    public const string Distribution = "distribution";
+    public const string GarbageCollection = "garbage-collection";
+    public const string ScanAll = "scan-all";
+    public const string SystemVolumes = "system-volumes";
+    public const string LdapUser = "ldap-user";
+    public const string JobServiceMonitor = "jobservice-monitor";
+    public const string SecurityHub = "security-hub";
+
+    public const string Create = "create";
+    public const string Read = "read";
+    public const string Update = "update";
+    public const string Delete = "delete";
+    public const string List = "list";
     public const string Pull = "pull";
     public const string Push = "push";
-    public const string Delete = "delete";
-
-    /// <summary>Harbor's project roles and the repository actions each may take.</summary>
-    /// <remarks>Guests and limited guests pull; developers also push; maintainers and project admins also delete.</remarks>
-    public static IReadOnlySet<string> RepositoryActions(ProjectRole role) => role switch
-    {
-        ProjectRole.ProjectAdmin or ProjectRole.Maintainer => AllRepositoryActions,
-        ProjectRole.Developer => PullPush,
-        ProjectRole.Guest or ProjectRole.LimitedGuest => PullOnly,
-        _ => None,
-    };
-
-    public static IReadOnlySet<string> AllRepositoryActions { get; } = new HashSet<string>(StringComparer.Ordinal) { Pull, Push, Delete };
-
-    public static IReadOnlySet<string> PullOnly { get; } = new HashSet<string>(StringComparer.Ordinal) { Pull };
+    public const string Operate = "operate";
+    public const string Stop = "stop";
 
     public static IReadOnlySet<string> None { get; } = new HashSet<string>(StringComparer.Ordinal);
-
-    private static readonly HashSet<string> PullPush = new(StringComparer.Ordinal) { Pull, Push };
 }

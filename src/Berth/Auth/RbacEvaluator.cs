@@ -1,46 +1,92 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Berth.Data;
 using Berth.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Auth;
 
-/// <summary>The one place that decides what a subject may do in a project.</summary>
+/// <summary>The one place that decides what a subject may do, in a project or system-wide, from <see cref="RbacPolicies"/>.</summary>
 /// <remarks>
 /// An unknown project grants nothing, to anyone, administrators included: nobody pushes into a project that does not
 /// exist, and the answer for an unknown project is the answer for a forbidden one, so names cannot be probed.
 /// </remarks>
-public sealed class RbacEvaluator(BerthDbContext db)
+public sealed partial class RbacEvaluator(BerthDbContext db)
 {
+    /// <summary>The project named <paramref name="name"/> and what <paramref name="subject"/> may do in it; null when it does not exist.</summary>
+    public Task<ProjectAccess?> ProjectAsync(Subject subject, string name, CancellationToken cancellationToken) =>
+        AccessAsync(subject, db.Projects.Where(p => p.Name == name), cancellationToken);
+
+    /// <summary>The project numbered <paramref name="id"/> and what <paramref name="subject"/> may do in it; null when it does not exist.</summary>
+    public Task<ProjectAccess?> ProjectAsync(Subject subject, long id, CancellationToken cancellationToken) =>
+        AccessAsync(subject, db.Projects.Where(p => p.Id == id), cancellationToken);
+
     /// <summary>The repository actions (<c>pull</c>, <c>push</c>, <c>delete</c>) <paramref name="subject"/> may take in <paramref name="project"/>.</summary>
-    public async Task<IReadOnlySet<string>> RepositoryActionsAsync(Subject subject, string project, CancellationToken cancellationToken)
-    {
-        // One round trip: the project and, for a user, that user's role in it.
-        var userId = subject.Kind == SubjectKind.User ? subject.Id : -1;
-        var found = await db.Projects.AsNoTracking().Where(p => p.Name == project)
-            .Select(p => new
-            {
-                p.Public,
-                Role = db.ProjectMembers.Where(m => m.ProjectId == p.Id && m.UserId == userId).Select(m => (ProjectRole?)m.Role).FirstOrDefault(),
-            })
-            .FirstOrDefaultAsync(cancellationToken);
-        if (found is null)
-        {
-            return Rbac.None;
-        }
-
-        if (subject.SysAdmin)
-        {
-            return Rbac.AllRepositoryActions;
-        }
-
-        if (found.Role is { } member)
-        {
-            return Rbac.RepositoryActions(member);
-        }
-
-        return found.Public ? Rbac.PullOnly : Rbac.None;
-    }
+    public async Task<IReadOnlySet<string>> RepositoryActionsAsync(Subject subject, string project, CancellationToken cancellationToken) =>
+        (await ProjectAsync(subject, project, cancellationToken))?.Grants.RepositoryActions ?? Rbac.None;
 
     public async Task<bool> CanAsync(Subject subject, string project, string action, CancellationToken cancellationToken) =>
         (await RepositoryActionsAsync(subject, project, cancellationToken)).Contains(action);
+
+    /// <summary>What <paramref name="subject"/> may do system-wide: everything for administrators, nothing for anyone else.</summary>
+    public static bool CanInSystem(Subject subject, string resource, string action) =>
+        subject.SysAdmin && RbacPolicies.SystemLevel.Contains(new Permission(resource, action));
+
+    /// <summary>
+    /// Harbor's <c>/users/current/permissions</c>: the permissions of the scope (<c>/project/{id}</c> or <c>/system</c>) that
+    /// <paramref name="subject"/> holds, as absolute resources or, with <paramref name="relative"/>, relative to the scope.
+    /// </summary>
+    /// <remarks>A scope that names no namespace, or an unknown project, holds nothing.</remarks>
+    public async Task<IReadOnlyList<Permission>> PermissionsAsync(Subject subject, string scope, bool relative, CancellationToken cancellationToken)
+    {
+        IEnumerable<Permission> held;
+        if (ProjectScope().Match(scope) is { Success: true } match)
+        {
+            if (!long.TryParse(match.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                return [];
+            }
+
+            var access = await ProjectAsync(subject, id, cancellationToken);
+            var root = "/project/" + id.ToString(CultureInfo.InvariantCulture);
+            held = access is null ? [] : RbacPolicies.ProjectNamespace.Where(p => access.Can(p.Resource, p.Action))
+                .Select(p => p with { Resource = p.Resource.Length == 0 ? root : root + "/" + p.Resource });
+        }
+        else if (scope.StartsWith("/system", StringComparison.Ordinal))
+        {
+            held = RbacPolicies.SystemLevel.Where(p => CanInSystem(subject, p.Resource, p.Action)).Select(p => p with { Resource = "/system/" + p.Resource });
+        }
+        else
+        {
+            return [];
+        }
+
+        if (!relative)
+        {
+            return held.ToList();
+        }
+
+        // Harbor's RelativeTo: resources outside the scope are dropped; the scope itself is ".".
+        return held.Where(p => p.Resource.StartsWith(scope, StringComparison.Ordinal))
+            .Select(p => p with { Resource = p.Resource[scope.Length..].TrimStart('/') is { Length: > 0 } rest ? rest : "." })
+            .ToList();
+    }
+
+    private async Task<ProjectAccess?> AccessAsync(Subject subject, IQueryable<Project> projects, CancellationToken cancellationToken)
+    {
+        // One round trip: the project and, for a user, that user's role in it.
+        var userId = subject.Kind == SubjectKind.User ? subject.Id : -1;
+        var found = await projects.AsNoTracking()
+            .Select(p => new
+            {
+                Project = p,
+                Role = db.ProjectMembers.Where(m => m.ProjectId == p.Id && m.UserId == userId).Select(m => (ProjectRole?)m.Role).FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(cancellationToken);
+        return found is null ? null : new ProjectAccess(found.Project, found.Role, ProjectGrants.For(subject.SysAdmin, found.Role, found.Project.Public));
+    }
+
+    /// <summary>Harbor's project namespace: <c>/project/{id}</c>, optionally followed by a sub-resource.</summary>
+    [GeneratedRegex("^/project/([^/]*)/?", RegexOptions.CultureInvariant)]
+    private static partial Regex ProjectScope();
 }

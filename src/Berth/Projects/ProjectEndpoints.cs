@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Berth.Api;
+using Berth.Auth;
 
 namespace Berth.Projects;
 
@@ -74,16 +75,16 @@ public static class ProjectEndpoints
     private static async Task UpdateAsync(HttpContext context, ProjectService projects, string nameOrId)
     {
         var subject = await ApiPrincipal.GetAsync(context);
-        var project = await projects.GetAdministeredAsync(subject, nameOrId, IsName(context), context.RequestAborted);
-        await projects.UpdateAsync(project, await ReadAsync(context), context.RequestAborted);
+        var access = await projects.RequireAsync(subject, nameOrId, IsName(context), Rbac.Self, Rbac.Update, context.RequestAborted);
+        await projects.UpdateAsync(access.Project, await ReadAsync(context), context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
     private static async Task DeleteAsync(HttpContext context, ProjectService projects, string nameOrId)
     {
         var subject = await ApiPrincipal.GetAsync(context);
-        var project = await projects.GetAdministeredAsync(subject, nameOrId, IsName(context), context.RequestAborted);
-        await projects.DeleteAsync(project, context.RequestAborted);
+        var access = await projects.RequireAsync(subject, nameOrId, IsName(context), Rbac.Self, Rbac.Delete, context.RequestAborted);
+        await projects.DeleteAsync(access.Project, context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Berth.Api;
 using Berth.Auth;
@@ -10,8 +11,8 @@ namespace Berth.Projects;
 /// <summary>A project as the API shows it to one caller.</summary>
 public sealed record ProjectView(Project Project, string? OwnerName, ProjectRole? Role, int RepoCount);
 
-/// <summary>Projects: creation, visibility, metadata and deletion, each decided for the calling subject.</summary>
-public sealed partial class ProjectService(BerthDbContext db, TimeProvider clock)
+/// <summary>Projects: creation, visibility, metadata and deletion, each decided by the RBAC evaluator for the calling subject.</summary>
+public sealed partial class ProjectService(BerthDbContext db, RbacEvaluator rbac, TimeProvider clock)
 {
     /// <summary>Harbor's project name rule: <c>^[a-z0-9]+(?:[._-][a-z0-9]+)*$</c>, 1 to 255 characters.</summary>
     public static bool IsValidName(string? name) => name is { Length: > 0 and <= 255 } && NameGrammar().IsMatch(name);
@@ -54,25 +55,30 @@ public sealed partial class ProjectService(BerthDbContext db, TimeProvider clock
         return project;
     }
 
-    /// <summary>The project named or numbered <paramref name="nameOrId"/> if <paramref name="subject"/> may see it.</summary>
-    /// <remarks>An unknown project and a hidden one get the same answer, so names cannot be probed; administrators see 404.</remarks>
-    public async Task<ProjectView> GetVisibleAsync(Subject subject, string nameOrId, bool isName, CancellationToken cancellationToken)
+    /// <summary>The project named or numbered <paramref name="nameOrId"/>, if <paramref name="subject"/> may take <paramref name="action"/> on <paramref name="resource"/> there.</summary>
+    /// <remarks>
+    /// An unknown project and one the caller may not see get the same answer (401 or 403), so names cannot be probed;
+    /// administrators, who see everything, get 404. A visible project where the action is not allowed is 401 or 403.
+    /// </remarks>
+    public async Task<ProjectAccess> RequireAsync(Subject subject, string nameOrId, bool isName, string resource, string action,
+        CancellationToken cancellationToken)
     {
-        var project = await FindAsync(nameOrId, isName, cancellationToken);
-        var role = project is null ? null : await RoleAsync(subject, project.Id, cancellationToken);
-        if (project is null || !(subject.SysAdmin || project.Public || role is not null))
+        var access = !isName && long.TryParse(nameOrId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? await rbac.ProjectAsync(subject, id, cancellationToken)
+            : await rbac.ProjectAsync(subject, nameOrId, cancellationToken);
+        if (access is null || !access.Visible)
         {
             throw subject.SysAdmin ? ApiException.NotFound($"project {nameOrId} not found") : ApiPrincipal.Refuse(subject);
         }
 
-        return await ViewAsync(project, role, cancellationToken);
+        return access.Can(resource, action) ? access : throw ApiPrincipal.Refuse(subject);
     }
 
-    /// <summary>The project if <paramref name="subject"/> administers it (project admin or system administrator).</summary>
-    public async Task<Project> GetAdministeredAsync(Subject subject, string nameOrId, bool isName, CancellationToken cancellationToken)
+    /// <summary>The project if <paramref name="subject"/> may see it, with its owner's name and repository count.</summary>
+    public async Task<ProjectView> GetVisibleAsync(Subject subject, string nameOrId, bool isName, CancellationToken cancellationToken)
     {
-        var view = await GetVisibleAsync(subject, nameOrId, isName, cancellationToken);
-        return subject.SysAdmin || view.Role == ProjectRole.ProjectAdmin ? view.Project : throw ApiPrincipal.Refuse(subject);
+        var access = await RequireAsync(subject, nameOrId, isName, Rbac.Self, Rbac.Read, cancellationToken);
+        return await ViewAsync(access.Project, access.Role, cancellationToken);
     }
 
     /// <summary>Projects <paramref name="subject"/> may see: all for administrators, else public ones and their own.</summary>
@@ -132,11 +138,6 @@ public sealed partial class ProjectService(BerthDbContext db, TimeProvider clock
 
         await db.Projects.Where(p => p.Id == project.Id).ExecuteDeleteAsync(cancellationToken);
     }
-
-    private async Task<Project?> FindAsync(string nameOrId, bool isName, CancellationToken cancellationToken) =>
-        !isName && long.TryParse(nameOrId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
-            ? await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, cancellationToken)
-            : await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Name == nameOrId, cancellationToken);
 
     private async Task<ProjectRole?> RoleAsync(Subject subject, long projectId, CancellationToken cancellationToken) =>
         subject.IsAnonymous ? null : await db.ProjectMembers.AsNoTracking()
