@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Berth.Api;
+using Berth.Api.Query;
 using Berth.Auth;
 
 namespace Berth.Projects;
@@ -30,21 +31,38 @@ public static class ProjectEndpoints
         context.Response.Headers.Location = "/api/v2.0/projects/" + (nameInLocation ? project.Name : project.Id.ToString(CultureInfo.InvariantCulture));
     }
 
+    /// <summary>Harbor's list: <c>q=</c> and <c>sort=</c>, and the named filters <c>name</c> (fuzzy), <c>owner</c> and <c>public</c>, which override <c>q</c>.</summary>
+    /// <remarks><c>with_detail=false</c> leaves out the metadata and the owner's name, as Harbor does.</remarks>
     private static async Task ListAsync(HttpContext context, ProjectService projects)
     {
         var subject = await ApiPrincipal.GetAsync(context);
         var paging = ApiPaging.From(context.Request);
-        var publicText = context.Request.Query["public"].FirstOrDefault();
-        bool? isPublic = string.IsNullOrEmpty(publicText) ? null
-            : bool.TryParse(publicText, out var parsed) ? parsed : throw ApiException.BadRequest("public must be true or false");
-        var (page, total) = await projects.ListAsync(subject, context.Request.Query["name"].FirstOrDefault(), isPublic, paging, context.RequestAborted);
+        var request = context.Request.Query;
+        var query = HarborQuery.From(context.Request);
+        if (request["name"].FirstOrDefault() is { Length: > 0 } name)
+        {
+            query = query.With(QueryTerm.Fuzzy("name", name));
+        }
+
+        if (request["owner"].FirstOrDefault() is { Length: > 0 } owner)
+        {
+            query = query.With(QueryTerm.Exact("owner", owner));
+        }
+
+        if (ReadFlag(context, "public") is { } isPublic)
+        {
+            query = query.With(QueryTerm.Exact("public", isPublic ? "true" : "false"));
+        }
+
+        var withDetail = ReadFlag(context, "with_detail") ?? true;
+        var (page, total) = await projects.ListAsync(subject, query, paging, context.RequestAborted);
         paging.SetHeaders(context, total);
         context.Response.ContentType = "application/json";
         await using var writer = new Utf8JsonWriter(context.Response.Body);
         writer.WriteStartArray();
         foreach (var view in page)
         {
-            Write(writer, view);
+            Write(writer, view, withDetail);
         }
 
         writer.WriteEndArray();
@@ -69,7 +87,7 @@ public static class ProjectEndpoints
         var view = await projects.GetVisibleAsync(subject, nameOrId, IsName(context), context.RequestAborted);
         context.Response.ContentType = "application/json";
         await using var writer = new Utf8JsonWriter(context.Response.Body);
-        Write(writer, view);
+        Write(writer, view, withDetail: true);
     }
 
     private static async Task UpdateAsync(HttpContext context, ProjectService projects, string nameOrId)
@@ -88,13 +106,19 @@ public static class ProjectEndpoints
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
+    private static bool? ReadFlag(HttpContext context, string name) => context.Request.Query[name].FirstOrDefault() switch
+    {
+        null or "" => null,
+        var text => bool.TryParse(text, out var flag) ? flag : throw ApiException.BadRequest($"{name} must be true or false"),
+    };
+
     private static bool IsName(HttpContext context) =>
         string.Equals(context.Request.Headers["X-Is-Resource-Name"], "true", StringComparison.OrdinalIgnoreCase);
 
     private static Task<ProjectRequest> ReadAsync(HttpContext context) => ApiJson.ReadAsync<ProjectRequest>(context);
 
     /// <summary>Harbor's <c>Project</c> object.</summary>
-    private static void Write(Utf8JsonWriter writer, ProjectView view)
+    private static void Write(Utf8JsonWriter writer, ProjectView view, bool withDetail)
     {
         var project = view.Project;
         writer.WriteStartObject();
@@ -105,7 +129,11 @@ public static class ProjectEndpoints
         writer.WriteString("creation_time", Time(project.CreatedAt));
         writer.WriteString("update_time", Time(project.UpdatedAt));
         writer.WriteBoolean("deleted", false);
-        writer.WriteString("owner_name", view.OwnerName ?? "");
+        if (withDetail)
+        {
+            writer.WriteString("owner_name", view.OwnerName ?? "");
+        }
+
         writer.WriteBoolean("togglable", true);
         writer.WriteNumber("current_user_role_id", (int?)view.Role ?? 0);
         writer.WriteStartArray("current_user_role_ids");
@@ -116,9 +144,13 @@ public static class ProjectEndpoints
 
         writer.WriteEndArray();
         writer.WriteNumber("repo_count", view.RepoCount);
-        writer.WriteStartObject("metadata");
-        writer.WriteString("public", project.Public ? "true" : "false");
-        writer.WriteEndObject();
+        if (withDetail)
+        {
+            writer.WriteStartObject("metadata");
+            writer.WriteString("public", project.Public ? "true" : "false");
+            writer.WriteEndObject();
+        }
+
         writer.WriteStartObject("cve_allowlist");
         writer.WriteNumber("project_id", project.Id);
         writer.WriteStartArray("items");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Berth.Api;
+using Berth.Api.Query;
 using Berth.Auth;
 using Berth.Data;
 using Berth.Data.Entities;
@@ -14,6 +15,22 @@ public sealed record ProjectView(Project Project, string? OwnerName, ProjectRole
 /// <summary>Projects: creation, visibility, metadata and deletion, each decided by the RBAC evaluator for the calling subject.</summary>
 public sealed partial class ProjectService(BerthDbContext db, RbacEvaluator rbac, TimeProvider clock)
 {
+    /// <summary>What <c>q=</c> and <c>sort=</c> may name on <c>GET /projects</c>: Harbor's filterable project columns that Berth has.</summary>
+    private static readonly QueryFields<ProjectRow> ListFields = new QueryFields<ProjectRow>()
+        .Number("project_id", r => r.Project.Id)
+        .Text("name", r => r.Project.Name)
+        .Boolean("public", r => r.Project.Public)
+        .Number("owner_id", r => r.Project.OwnerId ?? 0)
+        .Text("owner", r => r.OwnerName ?? "")
+        .Time("creation_time", r => r.Project.CreatedAt)
+        .Time("update_time", r => r.Project.UpdatedAt)
+        .Sortable("project_id", r => r.Project.Id)
+        .Sortable("name", r => r.Project.Name)
+        .Sortable("owner_id", r => r.Project.OwnerId)
+        .Sortable("creation_time", r => r.Project.CreatedAt)
+        .Sortable("update_time", r => r.Project.UpdatedAt)
+        .DefaultOrder("project_id", new QuerySort("name", false));
+
     /// <summary>Harbor's project name rule: <c>^[a-z0-9]+(?:[._-][a-z0-9]+)*$</c>, 1 to 255 characters.</summary>
     public static bool IsValidName(string? name) => name is { Length: > 0 and <= 255 } && NameGrammar().IsMatch(name);
 
@@ -78,39 +95,43 @@ public sealed partial class ProjectService(BerthDbContext db, RbacEvaluator rbac
     public async Task<ProjectView> GetVisibleAsync(Subject subject, string nameOrId, bool isName, CancellationToken cancellationToken)
     {
         var access = await RequireAsync(subject, nameOrId, isName, Rbac.Self, Rbac.Read, cancellationToken);
-        return await ViewAsync(access.Project, access.Role, cancellationToken);
+        var project = access.Project;
+        var owner = project.OwnerId is { } ownerId
+            ? await db.Users.AsNoTracking().Where(u => u.Id == ownerId).Select(u => u.Username).FirstOrDefaultAsync(cancellationToken)
+            : null;
+        var repos = await RepositoryCountsAsync([project.Name], cancellationToken);
+        return new ProjectView(project, owner, access.Role, repos.GetValueOrDefault(project.Name));
     }
 
-    /// <summary>Projects <paramref name="subject"/> may see: all for administrators, else public ones and their own.</summary>
-    public async Task<(List<ProjectView> Page, int Total)> ListAsync(Subject subject, string? name, bool? isPublic, ApiPaging paging,
-        CancellationToken cancellationToken)
+    /// <summary>Projects <paramref name="subject"/> may see (all for administrators, else public ones and their own), filtered and sorted by <paramref name="query"/>.</summary>
+    /// <remarks>Three queries whatever the page size: the count, the page with each project's owner and the caller's role, the repository counts.</remarks>
+    public async Task<(List<ProjectView> Page, int Total)> ListAsync(Subject subject, HarborQuery query, ApiPaging paging, CancellationToken cancellationToken)
     {
-        var query = db.Projects.AsNoTracking();
+        var projects = db.Projects.AsNoTracking();
+        var userId = subject.IsAnonymous ? -1 : subject.Id;
         if (!subject.SysAdmin)
         {
-            var userId = subject.IsAnonymous ? -1 : subject.Id;
-            query = query.Where(p => p.Public || db.ProjectMembers.Any(m => m.ProjectId == p.Id && m.UserId == userId));
+            projects = projects.Where(p => p.Public || db.ProjectMembers.Any(m => m.ProjectId == p.Id && m.UserId == userId));
         }
 
-        if (!string.IsNullOrEmpty(name))
+        var rows = ListFields.Filter(
+            from p in projects
+            select new ProjectRow
+            {
+                Project = p,
+                OwnerName = db.Users.Where(u => u.Id == p.OwnerId).Select(u => u.Username).FirstOrDefault(),
+                Role = db.ProjectMembers.Where(m => m.ProjectId == p.Id && m.UserId == userId).Select(m => (ProjectRole?)m.Role).FirstOrDefault(),
+            },
+            query);
+        var total = await rows.CountAsync(cancellationToken);
+        if (total <= paging.Skip)
         {
-            query = query.Where(p => p.Name.Contains(name));
+            return ([], total);
         }
 
-        if (isPublic is { } wanted)
-        {
-            query = query.Where(p => p.Public == wanted);
-        }
-
-        var total = await query.CountAsync(cancellationToken);
-        var projects = await query.OrderBy(p => p.Name).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(cancellationToken);
-        var views = new List<ProjectView>(projects.Count);
-        foreach (var project in projects)
-        {
-            views.Add(await ViewAsync(project, await RoleAsync(subject, project.Id, cancellationToken), cancellationToken));
-        }
-
-        return (views, total);
+        var page = await ListFields.Sort(rows, query).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(cancellationToken);
+        var repos = await RepositoryCountsAsync(page.Select(r => r.Project.Name).ToList(), cancellationToken);
+        return (page.Select(r => new ProjectView(r.Project, r.OwnerName, r.Role, repos.GetValueOrDefault(r.Project.Name))).ToList(), total);
     }
 
     public async Task<bool> ExistsAsync(string name, CancellationToken cancellationToken) =>
@@ -139,19 +160,22 @@ public sealed partial class ProjectService(BerthDbContext db, RbacEvaluator rbac
         await db.Projects.Where(p => p.Id == project.Id).ExecuteDeleteAsync(cancellationToken);
     }
 
-    private async Task<ProjectRole?> RoleAsync(Subject subject, long projectId, CancellationToken cancellationToken) =>
-        subject.IsAnonymous ? null : await db.ProjectMembers.AsNoTracking()
-            .Where(m => m.ProjectId == projectId && m.UserId == subject.Id).Select(m => (ProjectRole?)m.Role).FirstOrDefaultAsync(cancellationToken);
-
-    private async Task<ProjectView> ViewAsync(Project project, ProjectRole? role, CancellationToken cancellationToken)
+    /// <summary>How many repositories that hold artifacts each named project has, in one query.</summary>
+    /// <remarks>A repository belongs to the project its name starts with; project names hold no <c>/</c>.</remarks>
+    private async Task<Dictionary<string, int>> RepositoryCountsAsync(List<string> projects, CancellationToken cancellationToken)
     {
-        var owner = project.OwnerId is { } ownerId
-            ? await db.Users.AsNoTracking().Where(u => u.Id == ownerId).Select(u => u.Username).FirstOrDefaultAsync(cancellationToken)
-            : null;
-        var prefix = project.Name + "/";
-        var repos = await db.Repositories.AsNoTracking().CountAsync(r => r.Name.StartsWith(prefix) && db.Artifacts.Any(a => a.RepositoryId == r.Id),
-            cancellationToken);
-        return new ProjectView(project, owner, role, repos);
+        if (projects.Count == 0)
+        {
+            return [];
+        }
+
+        return await db.Repositories.AsNoTracking()
+            .Where(r => db.Artifacts.Any(a => a.RepositoryId == r.Id))
+            .Select(r => r.Name.Substring(0, r.Name.IndexOf('/')))
+            .Where(project => projects.Contains(project))
+            .GroupBy(project => project)
+            .Select(g => new { Project = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Project, g => g.Count, StringComparer.Ordinal, cancellationToken);
     }
 
     private static bool? ReadPublic(ProjectRequest request)
@@ -166,4 +190,14 @@ public sealed partial class ProjectService(BerthDbContext db, RbacEvaluator rbac
 
     [GeneratedRegex("^[a-z0-9]+(?:[._-][a-z0-9]+)*$", RegexOptions.CultureInvariant)]
     private static partial Regex NameGrammar();
+
+    /// <summary>A listed project with what the list shows beside it; built with an initializer so that queries can filter on it.</summary>
+    private sealed class ProjectRow
+    {
+        public required Project Project { get; init; }
+
+        public string? OwnerName { get; init; }
+
+        public ProjectRole? Role { get; init; }
+    }
 }
