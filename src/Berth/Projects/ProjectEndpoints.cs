@@ -3,10 +3,11 @@ using System.Text.Json;
 using Berth.Api;
 using Berth.Api.Query;
 using Berth.Auth;
+using Berth.Data.Entities;
 
 namespace Berth.Projects;
 
-/// <summary><c>/api/v2.0/projects</c>: create, list, check a name, get, update metadata and delete, as Harbor shapes them.</summary>
+/// <summary><c>/api/v2.0/projects</c>: create, list, check a name, get, update metadata, delete, and say whether and what, as Harbor shapes them.</summary>
 public static class ProjectEndpoints
 {
     public static IEndpointRouteBuilder MapProjects(this IEndpointRouteBuilder endpoints)
@@ -18,6 +19,8 @@ public static class ProjectEndpoints
         group.MapGet("/{nameOrId}", GetAsync);
         group.MapPut("/{nameOrId}", UpdateAsync);
         group.MapDelete("/{nameOrId}", DeleteAsync);
+        group.MapGet("/{nameOrId}/_deletable", DeletableAsync);
+        group.MapGet("/{nameOrId}/summary", SummaryAsync);
         return endpoints;
     }
 
@@ -104,6 +107,47 @@ public static class ProjectEndpoints
         var access = await projects.RequireAsync(subject, nameOrId, IsName(context), Rbac.Self, Rbac.Delete, context.RequestAborted);
         await projects.DeleteAsync(access.Project, context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    /// <summary>Harbor's <c>ProjectDeletable</c>; asking takes what deleting takes.</summary>
+    private static async Task DeletableAsync(HttpContext context, ProjectService projects, string nameOrId)
+    {
+        var subject = await ApiPrincipal.GetAsync(context);
+        var access = await projects.RequireAsync(subject, nameOrId, IsName(context), Rbac.Self, Rbac.Delete, context.RequestAborted);
+        var (deletable, message) = await projects.DeletableAsync(access.Project, context.RequestAborted);
+        context.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        writer.WriteStartObject();
+        writer.WriteBoolean("deletable", deletable);
+        if (message is not null)
+        {
+            writer.WriteString("message", message);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Harbor's <c>ProjectSummary</c>. There are no quotas yet, so no <c>quota</c>; no proxy projects, so no <c>registry</c>.</summary>
+    /// <remarks>Member counts only for callers who may list members, as in Harbor.</remarks>
+    private static async Task SummaryAsync(HttpContext context, ProjectService projects, string nameOrId)
+    {
+        var subject = await ApiPrincipal.GetAsync(context);
+        var access = await projects.RequireAsync(subject, nameOrId, IsName(context), Rbac.Self, Rbac.Read, context.RequestAborted);
+        var summary = await projects.SummaryAsync(access, context.RequestAborted);
+        context.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        writer.WriteStartObject();
+        writer.WriteNumber("repo_count", summary.RepoCount);
+        if (summary.MembersByRole is { } members)
+        {
+            writer.WriteNumber("project_admin_count", members[ProjectRole.ProjectAdmin]);
+            writer.WriteNumber("maintainer_count", members[ProjectRole.Maintainer]);
+            writer.WriteNumber("developer_count", members[ProjectRole.Developer]);
+            writer.WriteNumber("guest_count", members[ProjectRole.Guest]);
+            writer.WriteNumber("limited_guest_count", members[ProjectRole.LimitedGuest]);
+        }
+
+        writer.WriteEndObject();
     }
 
     private static bool? ReadFlag(HttpContext context, string name) => context.Request.Query[name].FirstOrDefault() switch

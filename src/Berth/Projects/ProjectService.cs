@@ -12,6 +12,9 @@ namespace Berth.Projects;
 /// <summary>A project as the API shows it to one caller.</summary>
 public sealed record ProjectView(Project Project, string? OwnerName, ProjectRole? Role, int RepoCount);
 
+/// <summary>Harbor's <c>ProjectSummary</c> counts; <see cref="MembersByRole"/> is null when the caller may not list members.</summary>
+public sealed record ProjectSummary(int RepoCount, IReadOnlyDictionary<ProjectRole, int>? MembersByRole);
+
 /// <summary>Projects: creation, visibility, metadata and deletion, each decided by the RBAC evaluator for the calling subject.</summary>
 public sealed partial class ProjectService(BerthDbContext db, RbacEvaluator rbac, TimeProvider clock)
 {
@@ -148,16 +151,37 @@ public sealed partial class ProjectService(BerthDbContext db, RbacEvaluator rbac
         }
     }
 
-    /// <summary>Deletes an empty project; one that still holds artifacts answers 412, as Harbor does.</summary>
+    /// <summary>Harbor's <c>_deletable</c>: a project that still holds repositories cannot be deleted; the message says why.</summary>
+    public async Task<(bool Deletable, string? Message)> DeletableAsync(Project project, CancellationToken cancellationToken) =>
+        (await RepositoryCountsAsync([project.Name], cancellationToken)).GetValueOrDefault(project.Name) > 0
+            ? (false, "the project contains repositories, can not be deleted")
+            : (true, null);
+
+    /// <summary>Deletes an empty project; one that still holds repositories answers 412, as Harbor does.</summary>
     public async Task DeleteAsync(Project project, CancellationToken cancellationToken)
     {
-        var prefix = project.Name + "/";
-        if (await db.Artifacts.AnyAsync(a => a.Repository!.Name.StartsWith(prefix), cancellationToken))
+        if (await DeletableAsync(project, cancellationToken) is (false, var message))
         {
-            throw ApiException.Precondition($"the project {project.Name} still holds repositories; delete them first");
+            throw ApiException.Precondition(message!);
         }
 
         await db.Projects.Where(p => p.Id == project.Id).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    /// <summary>Harbor's project summary: repositories, and members per role when the caller may list members.</summary>
+    public async Task<ProjectSummary> SummaryAsync(ProjectAccess access, CancellationToken cancellationToken)
+    {
+        var project = access.Project;
+        var repos = (await RepositoryCountsAsync([project.Name], cancellationToken)).GetValueOrDefault(project.Name);
+        if (!access.Can(Rbac.Member, Rbac.List))
+        {
+            return new ProjectSummary(repos, null);
+        }
+
+        var members = await db.ProjectMembers.AsNoTracking().Where(m => m.ProjectId == project.Id)
+            .GroupBy(m => m.Role).Select(g => new { Role = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Role, g => g.Count, cancellationToken);
+        return new ProjectSummary(repos, Enum.GetValues<ProjectRole>().ToDictionary(r => r, r => members.GetValueOrDefault(r)));
     }
 
     /// <summary>How many repositories that hold artifacts each named project has, in one query.</summary>

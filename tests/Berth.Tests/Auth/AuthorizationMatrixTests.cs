@@ -91,6 +91,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             new("GET", "/api/v2.0/projects/{nameOrId}", "/api/v2.0/projects/mx", Members),
             new("PUT", "/api/v2.0/projects/{nameOrId}", "/api/v2.0/projects/mx", ProjectAdmins, "{}"),
             new("DELETE", "/api/v2.0/projects/{nameOrId}", "/api/v2.0/projects/mx", ProjectAdmins),
+            new("GET", "/api/v2.0/projects/{nameOrId}/_deletable", "/api/v2.0/projects/mx/_deletable", ProjectAdmins),
+            new("GET", "/api/v2.0/projects/{nameOrId}/summary", "/api/v2.0/projects/mx/summary", Members),
             new("GET", "/api/v2.0/projects/{nameOrId}/members/", "/api/v2.0/projects/mx/members", MemberReaders),
             new("POST", "/api/v2.0/projects/{nameOrId}/members/", "/api/v2.0/projects/mx/members", ProjectAdmins, "{\"role_id\":9}"),
             new("GET", "/api/v2.0/projects/{nameOrId}/members/{memberId:long}", "/api/v2.0/projects/mx/members/999999", MemberReaders),
