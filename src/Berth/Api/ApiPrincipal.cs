@@ -36,6 +36,13 @@ public static class ApiPrincipal
         return subject.SysAdmin ? subject : throw Refuse(subject);
     }
 
+    /// <summary>The caller, who must hold the system-level permission to take <paramref name="action"/> on <paramref name="resource"/>.</summary>
+    public static async Task<Subject> RequireSystemAsync(HttpContext context, string resource, string action)
+    {
+        var subject = await GetAsync(context);
+        return RbacEvaluator.CanInSystem(subject, resource, action) ? subject : throw Refuse(subject);
+    }
+
     /// <summary>Harbor's answer to a request its caller may not make: 401 for anonymous, 403 for anyone signed in.</summary>
     public static ApiException Refuse(Subject subject) => subject.IsAnonymous ? ApiException.Unauthorized() : ApiException.Forbidden();
 }
