@@ -63,7 +63,8 @@ public static class MemberEndpoints
         }
 
         var total = await query.CountAsync(context.RequestAborted);
-        var page = await query.OrderBy(m => m.Id).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(context.RequestAborted);
+        // Harbor lists members by entity name.
+        var page = await query.OrderBy(m => m.Username).ThenBy(m => m.Id).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(context.RequestAborted);
         paging.SetHeaders(context, total);
         context.Response.ContentType = "application/json";
         await using var writer = new Utf8JsonWriter(context.Response.Body);
