@@ -7,7 +7,8 @@ public readonly record struct ApiPaging(int Page, int PageSize)
 {
     public const int MaxPageSize = 100;
 
-    public int Skip => (Page - 1) * PageSize;
+    /// <summary>Rows before this page; a page far past the end skips everything rather than wrapping round to a negative offset.</summary>
+    public int Skip => (int)Math.Min((long)(Page - 1) * PageSize, int.MaxValue);
 
     public static ApiPaging From(HttpRequest request)
     {

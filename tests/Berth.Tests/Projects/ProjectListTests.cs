@@ -168,6 +168,16 @@ public sealed class ProjectListTests(ProjectListTests.Projects fixture) : IClass
     }
 
     [Fact]
+    public async Task A_page_far_past_the_end_is_empty_not_the_first_page_again()
+    {
+        var (response, names) = await ListAsync("q=name%3D~pq-&page=2147483647&page_size=100");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(names);
+        Assert.Equal("3", response.Headers.GetValues("X-Total-Count").Single());
+        response.Dispose();
+    }
+
+    [Fact]
     public async Task With_detail_false_leaves_out_metadata_and_owner()
     {
         using var detailed = await Server.SendAsync(HttpMethod.Get, "/api/v2.0/projects?name=pq-alpha", Admin);
