@@ -63,7 +63,7 @@ public static class ApiPrincipal
     public static async Task<Subject> RequireSystemAsync(HttpContext context, string resource, string action)
     {
         var subject = await GetAsync(context);
-        return RbacEvaluator.CanSystem(subject, resource, action) ? subject : throw Refuse(subject);
+        return RbacEvaluator.CanInSystem(subject, resource, action) ? subject : throw Refuse(subject);
     }
 
     /// <summary>Harbor's answer to a request its caller may not make: 401 for anonymous, 403 for anyone signed in.</summary>

@@ -44,7 +44,7 @@ public sealed class ApiException(int status, string code, string message) : Exce
 
     public static ApiException Unauthorized() => new(401, "UNAUTHORIZED", "unauthorized");
 
-    public static ApiException Forbidden() => new(403, "FORBIDDEN", "forbidden");
+    public static ApiException Forbidden(string message = "forbidden") => new(403, "FORBIDDEN", message);
 
     public static ApiException NotFound(string message) => new(404, "NOT_FOUND", message);
 

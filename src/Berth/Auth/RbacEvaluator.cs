@@ -1,35 +1,43 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Berth.Data;
 using Berth.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Auth;
 
-/// <summary>A project and everything one subject may do in it.</summary>
-/// <remarks><see cref="Role"/> is the subject's membership role, when it is a member.</remarks>
-public sealed record ProjectAccess(long ProjectId, string Name, bool Public, DateTime CreatedAt, ProjectRole? Role, IReadOnlySet<Access> Permissions)
-{
-    public bool Can(string resource, string action) => Permissions.Contains(new Access(resource, action));
-}
-
-/// <summary>The one place that decides what a subject may do, in a project or system-wide.</summary>
+/// <summary>The one place that decides what a subject may do, in a project or system-wide, from <see cref="RbacPolicies"/>.</summary>
 /// <remarks>
 /// A system administrator may do everything; a user what their role's row of Harbor's table allows; a robot exactly its
-/// grants (less its denials); and everyone, anonymous included, may read and pull a public project. An unknown project
-/// grants nothing, to anyone, administrators included: nobody pushes into a project that does not exist, and the answer
-/// for an unknown project is the answer for a forbidden one, so names cannot be probed.
+/// grants (less its denials); and everyone, anonymous included, what Harbor allows in a public project. An unknown project grants nothing, to anyone, administrators included: nobody pushes into a project that does not
+/// exist, and the answer for an unknown project is the answer for a forbidden one, so names cannot be probed.
 /// </remarks>
-public sealed class RbacEvaluator(BerthDbContext db)
+public sealed partial class RbacEvaluator(BerthDbContext db)
 {
-    /// <summary>The project named <paramref name="project"/> and what <paramref name="subject"/> may do in it, or null if it does not exist.</summary>
-    public Task<ProjectAccess?> ProjectAsync(Subject subject, string project, CancellationToken cancellationToken) =>
-        ResolveAsync(subject, db.Projects.AsNoTracking().Where(p => p.Name == project), cancellationToken);
+    /// <summary>The project named <paramref name="name"/> and what <paramref name="subject"/> may do in it; null when it does not exist.</summary>
+    public Task<ProjectAccess?> ProjectAsync(Subject subject, string name, CancellationToken cancellationToken) =>
+        AccessAsync(subject, db.Projects.Where(p => p.Name == name), cancellationToken);
 
-    /// <summary>The project numbered <paramref name="projectId"/> and what <paramref name="subject"/> may do in it, or null.</summary>
-    public Task<ProjectAccess?> ProjectAsync(Subject subject, long projectId, CancellationToken cancellationToken) =>
-        ResolveAsync(subject, db.Projects.AsNoTracking().Where(p => p.Id == projectId), cancellationToken);
+    /// <summary>The project numbered <paramref name="id"/> and what <paramref name="subject"/> may do in it; null when it does not exist.</summary>
+    public Task<ProjectAccess?> ProjectAsync(Subject subject, long id, CancellationToken cancellationToken) =>
+        AccessAsync(subject, db.Projects.Where(p => p.Id == id), cancellationToken);
 
-    /// <summary>Whether <paramref name="subject"/> may take a system-wide action (users, GC, the catalog, …).</summary>
-    public static bool CanSystem(Subject subject, string resource, string action)
+    /// <summary>The repository actions (<c>pull</c>, <c>push</c>, <c>delete</c>) <paramref name="subject"/> may take in <paramref name="project"/>.</summary>
+    public async Task<IReadOnlySet<string>> RepositoryActionsAsync(Subject subject, string project, CancellationToken cancellationToken) =>
+        (await ProjectAsync(subject, project, cancellationToken))?.Grants.RepositoryActions ?? Rbac.None;
+
+    public async Task<bool> CanAsync(Subject subject, string project, string action, CancellationToken cancellationToken) =>
+        (await RepositoryActionsAsync(subject, project, cancellationToken)).Contains(action);
+
+    /// <summary>Whether <paramref name="subject"/> may take <paramref name="action"/> on <paramref name="resource"/> of project <paramref name="projectId"/>.</summary>
+    public async Task<bool> CanAsync(Subject subject, long projectId, string resource, string action, CancellationToken cancellationToken) =>
+        await ProjectAsync(subject, projectId, cancellationToken) is { } access && access.Can(resource, action);
+
+    /// <summary>
+    /// What <paramref name="subject"/> may do system-wide (users, GC, robots, the catalog, …): everything for administrators,
+    /// a system robot what it was given (less what it was denied), nobody else anything.
+    /// </summary>
+    public static bool CanInSystem(Subject subject, string resource, string action)
     {
         if (subject.SysAdmin)
         {
@@ -41,65 +49,84 @@ public sealed class RbacEvaluator(BerthDbContext db)
             return false;
         }
 
-        var wanted = new Access(resource, action);
-        var grants = robot.Grants.Where(g => g.System && g.Access == wanted).ToList();
+        var wanted = new Permission(resource, action);
+        var grants = robot.Grants.Where(g => g.System && g.Permission == wanted).ToList();
         return grants.Count > 0 && grants.All(g => !g.Deny);
     }
 
-    /// <summary>The repository actions (<c>pull</c>, <c>push</c>, <c>delete</c>) <paramref name="subject"/> may take in <paramref name="project"/>.</summary>
-    public async Task<IReadOnlySet<string>> RepositoryActionsAsync(Subject subject, string project, CancellationToken cancellationToken) =>
-        await ProjectAsync(subject, project, cancellationToken) is { } access ? Rbac.RepositoryActions(access.Permissions) : Rbac.None;
-
-    public async Task<bool> CanAsync(Subject subject, string project, string action, CancellationToken cancellationToken) =>
-        (await RepositoryActionsAsync(subject, project, cancellationToken)).Contains(action);
-
-    /// <summary>Whether <paramref name="subject"/> may take <paramref name="action"/> on <paramref name="resource"/> of project <paramref name="projectId"/>.</summary>
-    public async Task<bool> CanAsync(Subject subject, long projectId, string resource, string action, CancellationToken cancellationToken) =>
-        await ProjectAsync(subject, projectId, cancellationToken) is { } access && access.Can(resource, action);
-
-    /// <summary>What <paramref name="subject"/>, with membership <paramref name="role"/> (if any), may do in a project.</summary>
-    public static IReadOnlySet<Access> Permissions(Subject subject, long projectId, bool isPublic, ProjectRole? role)
+    /// <summary>A robot's permissions in one project: its grants for that project or for every project, less its denials, plus the public set.</summary>
+    public static IEnumerable<Permission> RobotPermissions(RobotIdentity robot, long projectId, bool isPublic)
     {
-        if (subject.SysAdmin)
-        {
-            return Rbac.ProjectAdminPermissions;
-        }
-
-        if (subject.Robot is { } robot)
-        {
-            var granted = new HashSet<Access>(isPublic ? Rbac.PublicPermissions : []);
-            var applicable = robot.Grants.Where(g => !g.System && (g.ProjectId is null || g.ProjectId == projectId)).ToList();
-            granted.UnionWith(applicable.Where(g => !g.Deny).Select(g => g.Access));
-            granted.ExceptWith(applicable.Where(g => g.Deny).Select(g => g.Access));
-            return granted;
-        }
-
-        if (role is { } member)
-        {
-            return isPublic ? [.. Rbac.ForRole(member), .. Rbac.PublicPermissions] : Rbac.ForRole(member);
-        }
-
-        return isPublic ? Rbac.PublicPermissions : EmptyPermissions;
+        var applicable = robot.Grants.Where(g => !g.System && (g.ProjectId is null || g.ProjectId == projectId)).ToList();
+        var denied = applicable.Where(g => g.Deny).Select(g => g.Permission).ToHashSet();
+        return applicable.Where(g => !g.Deny).Select(g => g.Permission)
+            .Concat(isPublic ? RbacPolicies.PublicProject : [])
+            .Where(p => !denied.Contains(p));
     }
 
-    private static readonly IReadOnlySet<Access> EmptyPermissions = new HashSet<Access>();
+    /// <summary>
+    /// Harbor's <c>/users/current/permissions</c>: the permissions of the scope (<c>/project/{id}</c> or <c>/system</c>) that
+    /// <paramref name="subject"/> holds, as absolute resources or, with <paramref name="relative"/>, relative to the scope.
+    /// </summary>
+    /// <remarks>A scope that names no namespace, or an unknown project, holds nothing.</remarks>
+    public async Task<IReadOnlyList<Permission>> PermissionsAsync(Subject subject, string scope, bool relative, CancellationToken cancellationToken)
+    {
+        IEnumerable<Permission> held;
+        if (ProjectScope().Match(scope) is { Success: true } match)
+        {
+            if (!long.TryParse(match.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                return [];
+            }
 
-    private async Task<ProjectAccess?> ResolveAsync(Subject subject, IQueryable<Project> projects, CancellationToken cancellationToken)
+            var access = await ProjectAsync(subject, id, cancellationToken);
+            var root = "/project/" + id.ToString(CultureInfo.InvariantCulture);
+            held = access is null ? [] : RbacPolicies.ProjectNamespace.Where(p => access.Can(p.Resource, p.Action))
+                .Select(p => p with { Resource = p.Resource.Length == 0 ? root : root + "/" + p.Resource });
+        }
+        else if (scope.StartsWith("/system", StringComparison.Ordinal))
+        {
+            held = RbacPolicies.SystemLevel.Where(p => CanInSystem(subject, p.Resource, p.Action)).Select(p => p with { Resource = "/system/" + p.Resource });
+        }
+        else
+        {
+            return [];
+        }
+
+        if (!relative)
+        {
+            return held.ToList();
+        }
+
+        // Harbor's RelativeTo: resources outside the scope are dropped; the scope itself is ".".
+        return held.Where(p => p.Resource.StartsWith(scope, StringComparison.Ordinal))
+            .Select(p => p with { Resource = p.Resource[scope.Length..].TrimStart('/') is { Length: > 0 } rest ? rest : "." })
+            .ToList();
+    }
+
+    private async Task<ProjectAccess?> AccessAsync(Subject subject, IQueryable<Project> projects, CancellationToken cancellationToken)
     {
         // One round trip: the project and, for a user, that user's role in it.
-        var userId = subject.IsUser ? subject.Id : -1;
-        var found = await projects
+        var userId = subject.Kind == SubjectKind.User ? subject.Id : -1;
+        var found = await projects.AsNoTracking()
             .Select(p => new
             {
-                p.Id,
-                p.Name,
-                p.Public,
-                p.CreatedAt,
+                Project = p,
                 Role = db.ProjectMembers.Where(m => m.ProjectId == p.Id && m.UserId == userId).Select(m => (ProjectRole?)m.Role).FirstOrDefault(),
             })
             .FirstOrDefaultAsync(cancellationToken);
-        return found is null
-            ? null
-            : new ProjectAccess(found.Id, found.Name, found.Public, found.CreatedAt, found.Role, Permissions(subject, found.Id, found.Public, found.Role));
+        if (found is null)
+        {
+            return null;
+        }
+
+        var grants = subject.Robot is { } robot
+            ? ProjectGrants.Of(RobotPermissions(robot, found.Project.Id, found.Project.Public))
+            : ProjectGrants.For(subject.SysAdmin, found.Role, found.Project.Public);
+        return new ProjectAccess(found.Project, found.Role, grants);
     }
+
+    /// <summary>Harbor's project namespace: <c>/project/{id}</c>, optionally followed by a sub-resource.</summary>
+    [GeneratedRegex("^/project/([^/]*)/?", RegexOptions.CultureInvariant)]
+    private static partial Regex ProjectScope();
 }

@@ -65,7 +65,7 @@ public sealed class RegistryPrincipal
 
     public bool CanReadCatalog => Token is { } token
         ? token.Access.Any(a => a.Type == "registry" && a.Name == "catalog" && a.Actions.Contains("*"))
-        : RbacEvaluator.CanSystem(Subject, Rbac.Catalog, Rbac.Read);
+        : RbacEvaluator.CanInSystem(Subject, Rbac.Catalog, Rbac.Read);
 
     private static async Task<RegistryPrincipal> ResolveAsync(HttpContext context)
     {

@@ -35,4 +35,4 @@ public sealed record RobotIdentity(long Id, long? ProjectId, IReadOnlyList<Robot
 /// For a project grant <see cref="ProjectId"/> is its project, and null means every project (namespace <c>*</c>).
 /// <see cref="Deny"/> is Harbor's <c>effect: deny</c>: it takes the permission away even if another grant gives it.
 /// </remarks>
-public sealed record RobotGrant(bool System, long? ProjectId, Access Access, bool Deny);
+public sealed record RobotGrant(bool System, long? ProjectId, Permission Permission, bool Deny);

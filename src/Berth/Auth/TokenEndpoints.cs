@@ -95,7 +95,7 @@ public static class TokenEndpoints
         var requested = scope[(last + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         if (type == "registry" && name == "catalog")
         {
-            return new TokenAccess(type, name, requested.Contains("*") && RbacEvaluator.CanSystem(subject, Rbac.Catalog, Rbac.Read) ? ["*"] : []);
+            return new TokenAccess(type, name, requested.Contains("*") && RbacEvaluator.CanInSystem(subject, Rbac.Catalog, Rbac.Read) ? ["*"] : []);
         }
 
         if (type != "repository" || !RepositoryName.IsValid(name) || !name.Contains('/', StringComparison.Ordinal))

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Berth.Api;
+using Berth.Auth;
 using Berth.Data;
 using Berth.Data.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -28,7 +29,7 @@ public sealed class MemberUser
 }
 
 /// <summary><c>/api/v2.0/projects/{project}/members</c>: who holds which of Harbor's five roles in a project.</summary>
-/// <remarks>Members other than limited guests may look; project admins and system administrators change.</remarks>
+/// <remarks>The RBAC evaluator decides: members other than limited guests may look; project admins and system administrators change.</remarks>
 public static class MemberEndpoints
 {
     public static IEndpointRouteBuilder MapMembers(this IEndpointRouteBuilder endpoints)
@@ -42,20 +43,17 @@ public static class MemberEndpoints
         return endpoints;
     }
 
-    private static async Task<Project> ProjectAsync(HttpContext context, ProjectService projects, string nameOrId, bool manage)
+    /// <summary>The project, if the caller may take <paramref name="action"/> on its members.</summary>
+    private static async Task<Project> ProjectAsync(HttpContext context, ProjectService projects, string nameOrId, string action)
     {
         var subject = await ApiPrincipal.GetAsync(context);
         var isName = string.Equals(context.Request.Headers["X-Is-Resource-Name"], "true", StringComparison.OrdinalIgnoreCase);
-        var view = await projects.GetVisibleAsync(subject, nameOrId, isName, context.RequestAborted);
-        var allowed = subject.SysAdmin || (manage
-            ? view.Role == ProjectRole.ProjectAdmin
-            : view.Role is { } role && role != ProjectRole.LimitedGuest);
-        return allowed ? view.Project : throw ApiPrincipal.Refuse(subject);
+        return (await projects.RequireAsync(subject, nameOrId, isName, Rbac.Member, action, context.RequestAborted)).Project;
     }
 
     private static async Task ListAsync(HttpContext context, ProjectService projects, BerthDbContext db, string nameOrId)
     {
-        var project = await ProjectAsync(context, projects, nameOrId, manage: false);
+        var project = await ProjectAsync(context, projects, nameOrId, Rbac.List);
         var paging = ApiPaging.From(context.Request);
         var query = Members(db, project.Id);
         var name = context.Request.Query["entityname"].FirstOrDefault();
@@ -65,7 +63,8 @@ public static class MemberEndpoints
         }
 
         var total = await query.CountAsync(context.RequestAborted);
-        var page = await query.OrderBy(m => m.Id).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(context.RequestAborted);
+        // Harbor lists members by entity name.
+        var page = await query.OrderBy(m => m.Username).ThenBy(m => m.Id).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(context.RequestAborted);
         paging.SetHeaders(context, total);
         context.Response.ContentType = "application/json";
         await using var writer = new Utf8JsonWriter(context.Response.Body);
@@ -76,7 +75,7 @@ public static class MemberEndpoints
 
     private static async Task CreateAsync(HttpContext context, ProjectService projects, BerthDbContext db, TimeProvider clock, string nameOrId)
     {
-        var project = await ProjectAsync(context, projects, nameOrId, manage: true);
+        var project = await ProjectAsync(context, projects, nameOrId, Rbac.Create);
         var request = await ApiJson.ReadAsync<MemberRequest>(context);
         var role = RequireRole(request.RoleId);
         var target = request.MemberUser ?? throw ApiException.BadRequest("member_user is required");
@@ -99,7 +98,7 @@ public static class MemberEndpoints
 
     private static async Task GetAsync(HttpContext context, ProjectService projects, BerthDbContext db, string nameOrId, long memberId)
     {
-        var project = await ProjectAsync(context, projects, nameOrId, manage: false);
+        var project = await ProjectAsync(context, projects, nameOrId, Rbac.Read);
         var member = await Members(db, project.Id).FirstOrDefaultAsync(m => m.Id == memberId, context.RequestAborted)
             ?? throw ApiException.NotFound($"member {memberId} not found");
         context.Response.ContentType = "application/json";
@@ -109,7 +108,7 @@ public static class MemberEndpoints
 
     private static async Task UpdateAsync(HttpContext context, ProjectService projects, BerthDbContext db, TimeProvider clock, string nameOrId, long memberId)
     {
-        var project = await ProjectAsync(context, projects, nameOrId, manage: true);
+        var project = await ProjectAsync(context, projects, nameOrId, Rbac.Update);
         var role = RequireRole((await ApiJson.ReadAsync<MemberRequest>(context)).RoleId);
         var changed = await db.ProjectMembers.Where(m => m.Id == memberId && m.ProjectId == project.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Role, role).SetProperty(m => m.UpdatedAt, clock.GetUtcNow().UtcDateTime), context.RequestAborted);
@@ -121,7 +120,7 @@ public static class MemberEndpoints
 
     private static async Task DeleteAsync(HttpContext context, ProjectService projects, BerthDbContext db, string nameOrId, long memberId)
     {
-        var project = await ProjectAsync(context, projects, nameOrId, manage: true);
+        var project = await ProjectAsync(context, projects, nameOrId, Rbac.Delete);
         if (await db.ProjectMembers.Where(m => m.Id == memberId && m.ProjectId == project.Id).ExecuteDeleteAsync(context.RequestAborted) == 0)
         {
             throw ApiException.NotFound($"member {memberId} not found");

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Berth.Api;
+using Berth.Api.Query;
 using Berth.Auth;
 using Berth.Data;
 using Berth.Data.Entities;
@@ -10,15 +12,34 @@ namespace Berth.Projects;
 /// <summary>A project as the API shows it to one caller, with its metadata entries beside <c>public</c> (<c>retention_id</c>, …).</summary>
 public sealed record ProjectView(Project Project, string? OwnerName, ProjectRole? Role, int RepoCount, IReadOnlyDictionary<string, string> Metadata);
 
-/// <summary>Projects: creation, visibility, metadata and deletion, each decided for the calling subject.</summary>
-public sealed partial class ProjectService(BerthDbContext db, TimeProvider clock)
+/// <summary>Harbor's <c>ProjectSummary</c> counts; <see cref="MembersByRole"/> is null when the caller may not list members.</summary>
+public sealed record ProjectSummary(int RepoCount, IReadOnlyDictionary<ProjectRole, int>? MembersByRole);
+
+/// <summary>Projects: creation, visibility, metadata and deletion, each decided by the RBAC evaluator for the calling subject.</summary>
+public sealed partial class ProjectService(BerthDbContext db, RbacEvaluator rbac, TimeProvider clock)
 {
+    /// <summary>What <c>q=</c> and <c>sort=</c> may name on <c>GET /projects</c>: Harbor's filterable project columns that Berth has.</summary>
+    private static readonly QueryFields<ProjectRow> ListFields = new QueryFields<ProjectRow>()
+        .Number("project_id", r => r.Project.Id)
+        .Text("name", r => r.Project.Name)
+        .Boolean("public", r => r.Project.Public)
+        .Number("owner_id", r => r.Project.OwnerId ?? 0)
+        .Text("owner", r => r.OwnerName ?? "")
+        .Time("creation_time", r => r.Project.CreatedAt)
+        .Time("update_time", r => r.Project.UpdatedAt)
+        .Sortable("project_id", r => r.Project.Id)
+        .Sortable("name", r => r.Project.Name)
+        .Sortable("owner_id", r => r.Project.OwnerId)
+        .Sortable("creation_time", r => r.Project.CreatedAt)
+        .Sortable("update_time", r => r.Project.UpdatedAt)
+        .DefaultOrder("project_id", new QuerySort("name", false));
+
     /// <summary>Harbor's project name rule: <c>^[a-z0-9]+(?:[._-][a-z0-9]+)*$</c>, 1 to 255 characters.</summary>
     public static bool IsValidName(string? name) => name is { Length: > 0 and <= 255 } && NameGrammar().IsMatch(name);
 
     public async Task<Project> CreateAsync(Subject subject, ProjectRequest request, CancellationToken cancellationToken)
     {
-        if (subject.Robot is not null && !RbacEvaluator.CanSystem(subject, Rbac.Project, Rbac.Create))
+        if (subject.Robot is not null && !RbacEvaluator.CanInSystem(subject, Rbac.Project, Rbac.Create))
         {
             throw ApiException.Forbidden();
         }
@@ -69,57 +90,69 @@ public sealed partial class ProjectService(BerthDbContext db, TimeProvider clock
         return project;
     }
 
-    /// <summary>The project named or numbered <paramref name="nameOrId"/> if <paramref name="subject"/> may see it.</summary>
-    /// <remarks>An unknown project and a hidden one get the same answer, so names cannot be probed; administrators see 404.</remarks>
-    public async Task<ProjectView> GetVisibleAsync(Subject subject, string nameOrId, bool isName, CancellationToken cancellationToken)
+    /// <summary>The project named or numbered <paramref name="nameOrId"/>, if <paramref name="subject"/> may take <paramref name="action"/> on <paramref name="resource"/> there.</summary>
+    /// <remarks>
+    /// An unknown project and one the caller may not see get the same answer (401 or 403), so names cannot be probed;
+    /// administrators, who see everything, get 404. A visible project where the action is not allowed is 401 or 403.
+    /// </remarks>
+    public async Task<ProjectAccess> RequireAsync(Subject subject, string nameOrId, bool isName, string resource, string action,
+        CancellationToken cancellationToken)
     {
-        var project = await FindAsync(nameOrId, isName, cancellationToken);
-        var role = project is null ? null : await RoleAsync(subject, project.Id, cancellationToken);
-        if (project is null || !(subject.SysAdmin || project.Public || role is not null))
+        var access = !isName && long.TryParse(nameOrId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? await rbac.ProjectAsync(subject, id, cancellationToken)
+            : await rbac.ProjectAsync(subject, nameOrId, cancellationToken);
+        if (access is null || !access.Visible)
         {
             throw subject.SysAdmin ? ApiException.NotFound($"project {nameOrId} not found") : ApiPrincipal.Refuse(subject);
         }
 
-        return await ViewAsync(project, role, cancellationToken);
+        return access.Can(resource, action) ? access : throw ApiPrincipal.Refuse(subject);
     }
 
-    /// <summary>The project if <paramref name="subject"/> administers it (project admin or system administrator).</summary>
-    public async Task<Project> GetAdministeredAsync(Subject subject, string nameOrId, bool isName, CancellationToken cancellationToken)
+    /// <summary>The project if <paramref name="subject"/> may see it, with its owner's name and repository count.</summary>
+    public async Task<ProjectView> GetVisibleAsync(Subject subject, string nameOrId, bool isName, CancellationToken cancellationToken)
     {
-        var view = await GetVisibleAsync(subject, nameOrId, isName, cancellationToken);
-        return subject.SysAdmin || view.Role == ProjectRole.ProjectAdmin ? view.Project : throw ApiPrincipal.Refuse(subject);
+        var access = await RequireAsync(subject, nameOrId, isName, Rbac.Self, Rbac.Read, cancellationToken);
+        var project = access.Project;
+        var owner = project.OwnerId is { } ownerId
+            ? await db.Users.AsNoTracking().Where(u => u.Id == ownerId).Select(u => u.Username).FirstOrDefaultAsync(cancellationToken)
+            : null;
+        var repos = await RepositoryCountsAsync([project.Name], cancellationToken);
+        var metadata = await MetadataAsync([project.Id], cancellationToken);
+        return new ProjectView(project, owner, access.Role, repos.GetValueOrDefault(project.Name), metadata.GetValueOrDefault(project.Id) ?? NoMetadata);
     }
 
-    /// <summary>Projects <paramref name="subject"/> may see: all for administrators, else public ones and their own.</summary>
-    public async Task<(List<ProjectView> Page, int Total)> ListAsync(Subject subject, string? name, bool? isPublic, ApiPaging paging,
-        CancellationToken cancellationToken)
+    /// <summary>Projects <paramref name="subject"/> may see (all for administrators, else public ones and their own), filtered and sorted by <paramref name="query"/>.</summary>
+    /// <remarks>Three queries whatever the page size: the count, the page with each project's owner and the caller's role, the repository counts.</remarks>
+    public async Task<(List<ProjectView> Page, int Total)> ListAsync(Subject subject, HarborQuery query, ApiPaging paging, CancellationToken cancellationToken)
     {
-        var query = db.Projects.AsNoTracking();
+        var projects = db.Projects.AsNoTracking();
+        var userId = subject.IsAnonymous ? -1 : subject.Id;
         if (!subject.SysAdmin)
         {
-            var userId = subject.IsAnonymous ? -1 : subject.Id;
-            query = query.Where(p => p.Public || db.ProjectMembers.Any(m => m.ProjectId == p.Id && m.UserId == userId));
+            projects = projects.Where(p => p.Public || db.ProjectMembers.Any(m => m.ProjectId == p.Id && m.UserId == userId));
         }
 
-        if (!string.IsNullOrEmpty(name))
+        var rows = ListFields.Filter(
+            from p in projects
+            select new ProjectRow
+            {
+                Project = p,
+                OwnerName = db.Users.Where(u => u.Id == p.OwnerId).Select(u => u.Username).FirstOrDefault(),
+                Role = db.ProjectMembers.Where(m => m.ProjectId == p.Id && m.UserId == userId).Select(m => (ProjectRole?)m.Role).FirstOrDefault(),
+            },
+            query);
+        var total = await rows.CountAsync(cancellationToken);
+        if (total <= paging.Skip)
         {
-            query = query.Where(p => p.Name.Contains(name));
+            return ([], total);
         }
 
-        if (isPublic is { } wanted)
-        {
-            query = query.Where(p => p.Public == wanted);
-        }
-
-        var total = await query.CountAsync(cancellationToken);
-        var projects = await query.OrderBy(p => p.Name).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(cancellationToken);
-        var views = new List<ProjectView>(projects.Count);
-        foreach (var project in projects)
-        {
-            views.Add(await ViewAsync(project, await RoleAsync(subject, project.Id, cancellationToken), cancellationToken));
-        }
-
-        return (views, total);
+        var page = await ListFields.Sort(rows, query).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(cancellationToken);
+        var repos = await RepositoryCountsAsync(page.Select(r => r.Project.Name).ToList(), cancellationToken);
+        var metadata = await MetadataAsync(page.Select(r => r.Project.Id).ToList(), cancellationToken);
+        return (page.Select(r => new ProjectView(r.Project, r.OwnerName, r.Role, repos.GetValueOrDefault(r.Project.Name),
+            metadata.GetValueOrDefault(r.Project.Id) ?? NoMetadata)).ToList(), total);
     }
 
     public async Task<bool> ExistsAsync(string name, CancellationToken cancellationToken) =>
@@ -147,38 +180,70 @@ public sealed partial class ProjectService(BerthDbContext db, TimeProvider clock
         }
     }
 
-    /// <summary>Deletes an empty project; one that still holds artifacts answers 412, as Harbor does.</summary>
+    /// <summary>Harbor's <c>_deletable</c>: a project that still holds repositories cannot be deleted; the message says why.</summary>
+    public async Task<(bool Deletable, string? Message)> DeletableAsync(Project project, CancellationToken cancellationToken) =>
+        (await RepositoryCountsAsync([project.Name], cancellationToken)).GetValueOrDefault(project.Name) > 0
+            ? (false, "the project contains repositories, can not be deleted")
+            : (true, null);
+
+    /// <summary>Deletes an empty project; one that still holds repositories answers 412, as Harbor does.</summary>
     public async Task DeleteAsync(Project project, CancellationToken cancellationToken)
     {
-        var prefix = project.Name + "/";
-        if (await db.Artifacts.AnyAsync(a => a.Repository!.Name.StartsWith(prefix), cancellationToken))
+        if (await DeletableAsync(project, cancellationToken) is (false, var message))
         {
-            throw ApiException.Precondition($"the project {project.Name} still holds repositories; delete them first");
+            throw ApiException.Precondition(message!);
         }
 
         await db.Projects.Where(p => p.Id == project.Id).ExecuteDeleteAsync(cancellationToken);
     }
 
-    private async Task<Project?> FindAsync(string nameOrId, bool isName, CancellationToken cancellationToken) =>
-        !isName && long.TryParse(nameOrId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
-            ? await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, cancellationToken)
-            : await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Name == nameOrId, cancellationToken);
-
-    private async Task<ProjectRole?> RoleAsync(Subject subject, long projectId, CancellationToken cancellationToken) =>
-        subject.IsAnonymous ? null : await db.ProjectMembers.AsNoTracking()
-            .Where(m => m.ProjectId == projectId && m.UserId == subject.Id).Select(m => (ProjectRole?)m.Role).FirstOrDefaultAsync(cancellationToken);
-
-    private async Task<ProjectView> ViewAsync(Project project, ProjectRole? role, CancellationToken cancellationToken)
+    /// <summary>Harbor's project summary: repositories, and members per role when the caller may list members.</summary>
+    public async Task<ProjectSummary> SummaryAsync(ProjectAccess access, CancellationToken cancellationToken)
     {
-        var owner = project.OwnerId is { } ownerId
-            ? await db.Users.AsNoTracking().Where(u => u.Id == ownerId).Select(u => u.Username).FirstOrDefaultAsync(cancellationToken)
-            : null;
-        var prefix = project.Name + "/";
-        var repos = await db.Repositories.AsNoTracking().CountAsync(r => r.Name.StartsWith(prefix) && db.Artifacts.Any(a => a.RepositoryId == r.Id),
-            cancellationToken);
-        var metadata = await db.ProjectMetadata.AsNoTracking().Where(m => m.ProjectId == project.Id)
-            .ToDictionaryAsync(m => m.Name, m => m.Value, StringComparer.Ordinal, cancellationToken);
-        return new ProjectView(project, owner, role, repos, metadata);
+        var project = access.Project;
+        var repos = (await RepositoryCountsAsync([project.Name], cancellationToken)).GetValueOrDefault(project.Name);
+        if (!access.Can(Rbac.Member, Rbac.List))
+        {
+            return new ProjectSummary(repos, null);
+        }
+
+        var members = await db.ProjectMembers.AsNoTracking().Where(m => m.ProjectId == project.Id)
+            .GroupBy(m => m.Role).Select(g => new { Role = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Role, g => g.Count, cancellationToken);
+        return new ProjectSummary(repos, Enum.GetValues<ProjectRole>().ToDictionary(r => r, r => members.GetValueOrDefault(r)));
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> NoMetadata = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The metadata entries beside <c>public</c> (<c>retention_id</c>, …) of each project, in one query.</summary>
+    private async Task<Dictionary<long, IReadOnlyDictionary<string, string>>> MetadataAsync(List<long> projects, CancellationToken cancellationToken)
+    {
+        if (projects.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = await db.ProjectMetadata.AsNoTracking().Where(m => projects.Contains(m.ProjectId)).ToListAsync(cancellationToken);
+        return rows.GroupBy(m => m.ProjectId).ToDictionary(g => g.Key,
+            g => (IReadOnlyDictionary<string, string>)g.ToDictionary(m => m.Name, m => m.Value, StringComparer.Ordinal));
+    }
+
+    /// <summary>How many repositories that hold artifacts each named project has, in one query.</summary>
+    /// <remarks>A repository belongs to the project its name starts with; project names hold no <c>/</c>.</remarks>
+    private async Task<Dictionary<string, int>> RepositoryCountsAsync(List<string> projects, CancellationToken cancellationToken)
+    {
+        if (projects.Count == 0)
+        {
+            return [];
+        }
+
+        return await db.Repositories.AsNoTracking()
+            .Where(r => db.Artifacts.Any(a => a.RepositoryId == r.Id))
+            .Select(r => r.Name.Substring(0, r.Name.IndexOf('/')))
+            .Where(project => projects.Contains(project))
+            .GroupBy(project => project)
+            .Select(g => new { Project = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Project, g => g.Count, StringComparer.Ordinal, cancellationToken);
     }
 
     private static bool? ReadPublic(ProjectRequest request)
@@ -193,4 +258,14 @@ public sealed partial class ProjectService(BerthDbContext db, TimeProvider clock
 
     [GeneratedRegex("^[a-z0-9]+(?:[._-][a-z0-9]+)*$", RegexOptions.CultureInvariant)]
     private static partial Regex NameGrammar();
+
+    /// <summary>A listed project with what the list shows beside it; built with an initializer so that queries can filter on it.</summary>
+    private sealed class ProjectRow
+    {
+        public required Project Project { get; init; }
+
+        public string? OwnerName { get; init; }
+
+        public ProjectRole? Role { get; init; }
+    }
 }

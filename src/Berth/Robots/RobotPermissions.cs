@@ -63,7 +63,7 @@ public static class RobotPermissions
             foreach (var access in permission.Access ?? [])
             {
                 grants.Add(new RobotGrant(system, system ? null : permission.ProjectId,
-                    new Access(access.Resource ?? "", access.Action ?? ""), access.Effect == Deny));
+                    new Permission(access.Resource ?? "", access.Action ?? ""), access.Effect == Deny));
             }
         }
 

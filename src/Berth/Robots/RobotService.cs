@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Text.RegularExpressions;
 using Berth.Api;
 using Berth.Auth;
@@ -77,7 +76,7 @@ public sealed partial class RobotService(BerthDbContext db, RbacEvaluator rbac, 
         var robot = await db.Robots.FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (robot is null)
         {
-            throw RbacEvaluator.CanSystem(caller, Rbac.Robot, Rbac.Read) ? ApiException.NotFound($"robot {id} not found") : ApiPrincipal.Refuse(caller);
+            throw RbacEvaluator.CanInSystem(caller, Rbac.Robot, Rbac.Read) ? ApiException.NotFound($"robot {id} not found") : ApiPrincipal.Refuse(caller);
         }
 
         await RequireAsync(caller, robot.Level, robot.ProjectId, action, cancellationToken);
@@ -111,7 +110,7 @@ public sealed partial class RobotService(BerthDbContext db, RbacEvaluator rbac, 
         {
             throw ApiException.BadRequest("listing project robots needs ProjectID in q, as in q=Level=project,ProjectID=1");
         }
-        else if (!RbacEvaluator.CanSystem(caller, Rbac.Robot, Rbac.List))
+        else if (!RbacEvaluator.CanInSystem(caller, Rbac.Robot, Rbac.List))
         {
             throw ApiPrincipal.Refuse(caller);
         }
@@ -178,7 +177,7 @@ public sealed partial class RobotService(BerthDbContext db, RbacEvaluator rbac, 
 
     private async Task RequireAsync(Subject caller, string level, long? projectId, string action, CancellationToken cancellationToken)
     {
-        if (RbacEvaluator.CanSystem(caller, Rbac.Robot, action))
+        if (RbacEvaluator.CanInSystem(caller, Rbac.Robot, action))
         {
             return;
         }
@@ -225,31 +224,31 @@ public sealed partial class RobotService(BerthDbContext db, RbacEvaluator rbac, 
                     }
 
                     RequireAllowed(access, Rbac.RobotSystemPermissions, "system");
-                    if (!RbacEvaluator.CanSystem(caller, Rbac.Robot, action))
+                    if (!RbacEvaluator.CanInSystem(caller, Rbac.Robot, action))
                     {
                         throw ApiPrincipal.Refuse(caller);
                     }
 
-                    RequireHeld(caller, access, p => RbacEvaluator.CanSystem(caller, p.Resource, p.Action));
+                    RequireHeld(caller, access, p => RbacEvaluator.CanInSystem(caller, p.Resource, p.Action));
                     resolved.Add(new RobotPermissionBody { Kind = permission.Kind, Namespace = "/", Access = access });
                     break;
 
                 case RobotPermissions.ProjectKind when permission.Namespace == "*" && level == SystemLevel:
                     RequireAllowed(access, Rbac.RobotProjectPermissions, "project");
-                    if (!RbacEvaluator.CanSystem(caller, Rbac.Robot, action))
+                    if (!RbacEvaluator.CanInSystem(caller, Rbac.Robot, action))
                     {
                         throw ApiPrincipal.Refuse(caller);
                     }
 
                     RequireHeld(caller, access, p => caller.Robot is null || caller.Robot.Grants.Any(g =>
-                        !g.System && g.ProjectId is null && !g.Deny && g.Access == p));
+                        !g.System && g.ProjectId is null && !g.Deny && g.Permission == p));
                     resolved.Add(new RobotPermissionBody { Kind = permission.Kind, Namespace = "*", Access = access });
                     break;
 
                 case RobotPermissions.ProjectKind:
                     RequireAllowed(access, Rbac.RobotProjectPermissions, "project");
                     var project = permission.Namespace is { Length: > 0 } name ? await rbac.ProjectAsync(caller, name, cancellationToken) : null;
-                    var system = RbacEvaluator.CanSystem(caller, Rbac.Robot, action);
+                    var system = RbacEvaluator.CanInSystem(caller, Rbac.Robot, action);
                     if (project is null)
                     {
                         // Only those who manage every robot learn that a project does not exist.
@@ -297,11 +296,11 @@ public sealed partial class RobotService(BerthDbContext db, RbacEvaluator rbac, 
         }).ToList();
     }
 
-    private static void RequireAllowed(List<RobotAccessBody> access, FrozenSet<Access> allowed, string scope)
+    private static void RequireAllowed(List<RobotAccessBody> access, IReadOnlySet<Permission> allowed, string scope)
     {
         foreach (var a in access)
         {
-            if (!allowed.Contains(new Access(a.Resource ?? "", a.Action ?? "")))
+            if (!allowed.Contains(new Permission(a.Resource ?? "", a.Action ?? "")))
             {
                 throw ApiException.BadRequest($"{a.Resource}:{a.Action} is not a {scope} permission a robot can hold");
             }
@@ -309,9 +308,9 @@ public sealed partial class RobotService(BerthDbContext db, RbacEvaluator rbac, 
     }
 
     /// <summary>A robot gives only what it holds; users are bound by the management permission checked before.</summary>
-    private static void RequireHeld(Subject caller, List<RobotAccessBody> access, Func<Access, bool> holds)
+    private static void RequireHeld(Subject caller, List<RobotAccessBody> access, Func<Permission, bool> holds)
     {
-        if (caller.Robot is not null && access.Any(a => a.Effect == RobotPermissions.Allow && !holds(new Access(a.Resource!, a.Action!))))
+        if (caller.Robot is not null && access.Any(a => a.Effect == RobotPermissions.Allow && !holds(new Permission(a.Resource!, a.Action!))))
         {
             throw ApiException.Forbidden();
         }

@@ -37,3 +37,16 @@ public sealed class SysAdminRequest
     [JsonPropertyName("sysadmin_flag")]
     public bool SysAdminFlag { get; set; }
 }
+
+/// <summary>Harbor's <c>UserProfile</c>: all <c>PUT /users/{id}</c> may change. Username, password and the administrator flag are not here to be bound.</summary>
+public sealed class UserProfileRequest
+{
+    [JsonPropertyName("email")]
+    public string? Email { get; set; }
+
+    [JsonPropertyName("realname")]
+    public string? Realname { get; set; }
+
+    [JsonPropertyName("comment")]
+    public string? Comment { get; set; }
+}

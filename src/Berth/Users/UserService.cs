@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Text.RegularExpressions;
 using Berth.Api;
+using Berth.Api.Query;
 using Berth.Auth;
 using Berth.Data;
 using Berth.Data.Entities;
@@ -7,8 +10,30 @@ using Microsoft.EntityFrameworkCore;
 namespace Berth.Users;
 
 /// <summary>Local accounts: created by administrators, passwords changed by their owners, never shown.</summary>
-public sealed class UserService(BerthDbContext db, CredentialCache credentials, TimeProvider clock)
+public sealed partial class UserService(BerthDbContext db, CredentialCache credentials, TimeProvider clock)
 {
+    /// <summary>What <c>q=</c> and <c>sort=</c> may name on <c>GET /users</c>. Never the password: it is not a field here.</summary>
+    private static readonly QueryFields<User> ListFields = new QueryFields<User>()
+        .Number("user_id", u => u.Id)
+        .Text("username", u => u.Username)
+        .Text("email", u => u.Email)
+        .Text("realname", u => u.Realname)
+        .Text("comment", u => u.Comment)
+        .Boolean("sysadmin_flag", u => u.SysAdmin)
+        .Time("creation_time", u => u.CreatedAt)
+        .Time("update_time", u => u.UpdatedAt)
+        .Sortable("user_id", u => u.Id)
+        .Sortable("username", u => u.Username)
+        .Sortable("email", u => u.Email)
+        .Sortable("realname", u => u.Realname)
+        .Sortable("sysadmin_flag", u => u.SysAdmin)
+        .Sortable("creation_time", u => u.CreatedAt)
+        .Sortable("update_time", u => u.UpdatedAt)
+        .DefaultOrder("user_id", new QuerySort("username", false));
+
+    /// <summary>Characters Harbor refuses in user and real names.</summary>
+    private static readonly SearchValues<char> IllegalNameCharacters = SearchValues.Create(",\"~#%$");
+
     /// <summary>Harbor's rule: 8 to 128 characters with an upper-case letter, a lower-case letter and a digit.</summary>
     public static string? PasswordProblem(string? password) =>
         password is { Length: >= 8 and <= 128 } && password.Any(char.IsUpper) && password.Any(char.IsLower) && password.Any(char.IsDigit)
@@ -62,31 +87,87 @@ public sealed class UserService(BerthDbContext db, CredentialCache credentials, 
         await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken)
         ?? throw ApiException.NotFound($"user {id} not found");
 
-    public async Task<(List<User> Page, int Total)> ListAsync(string? username, ApiPaging paging, CancellationToken cancellationToken)
+    /// <summary>Accounts filtered and sorted by Harbor's <c>q=</c> and <c>sort=</c> (by username unless told otherwise).</summary>
+    public async Task<(List<User> Page, int Total)> ListAsync(HarborQuery query, ApiPaging paging, CancellationToken cancellationToken)
     {
-        var query = db.Users.AsNoTracking();
-        if (!string.IsNullOrEmpty(username))
-        {
-            query = query.Where(u => u.Username.Contains(username));
-        }
-
-        return (await query.OrderBy(u => u.Id).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(cancellationToken),
-            await query.CountAsync(cancellationToken));
+        var users = ListFields.Filter(db.Users.AsNoTracking(), query);
+        return (await ListFields.Sort(users, query).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(cancellationToken),
+            await users.CountAsync(cancellationToken));
     }
 
-    /// <summary>Changes a password: its owner must give the old one; a system administrator resetting someone else's need not.</summary>
+    /// <summary>Accounts whose name contains <paramref name="username"/>, ignoring case, as ids and names only.</summary>
+    public async Task<(List<(long Id, string Username)> Page, int Total)> SearchAsync(string username, ApiPaging paging, CancellationToken cancellationToken)
+    {
+        var query = HarborQuery.Empty.With(QueryTerm.Fuzzy("username", username));
+        var users = ListFields.Filter(db.Users.AsNoTracking(), query);
+        var page = await ListFields.Sort(users, query).Skip(paging.Skip).Take(paging.PageSize)
+            .Select(u => new { u.Id, u.Username }).ToListAsync(cancellationToken);
+        return (page.Select(u => (u.Id, u.Username)).ToList(), await users.CountAsync(cancellationToken));
+    }
+
+    /// <summary>Sets email, real name and comment, with Harbor's rules for each; nothing else of the account changes.</summary>
+    public async Task UpdateProfileAsync(long id, UserProfileRequest request, CancellationToken cancellationToken)
+    {
+        var email = request.Email ?? "";
+        var realname = request.Realname ?? "";
+        var comment = request.Comment ?? "";
+        if (email.Length == 0)
+        {
+            throw ApiException.BadRequest("email can't be empty");
+        }
+
+        if (email.Length > 255 || !EmailGrammar().IsMatch(email))
+        {
+            throw ApiException.BadRequest("email with illegal format");
+        }
+
+        if (realname.Length is 0 or > 255)
+        {
+            throw ApiException.BadRequest("realname with illegal length");
+        }
+
+        if (realname.AsSpan().ContainsAny(IllegalNameCharacters))
+        {
+            throw ApiException.BadRequest("realname contains illegal characters");
+        }
+
+        if (comment.Length > 30)
+        {
+            throw ApiException.BadRequest("comment with illegal length");
+        }
+
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken) ?? throw ApiException.NotFound($"user {id} not found");
+        if (await db.Users.AnyAsync(u => u.Email == email && u.Id != id, cancellationToken))
+        {
+            throw ApiException.Conflict("the email is already used by another user");
+        }
+
+        user.Email = email;
+        user.Realname = realname;
+        user.Comment = comment;
+        user.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Changes a password: its owner must give the old one (403 when wrong); an administrator resetting someone else's need not.</summary>
+    /// <remarks>As in Harbor, the new password must meet the rules and differ from the current one (400).</remarks>
     public async Task ChangePasswordAsync(Subject caller, long id, PasswordRequest request, CancellationToken cancellationToken)
     {
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken) ?? throw ApiException.NotFound($"user {id} not found");
         var self = caller.Id == id;
         if (self && (request.OldPassword is null || !Passwords.Verify(user.PasswordHash, request.OldPassword)))
         {
-            throw ApiException.Forbidden();
+            throw ApiException.Forbidden("Current password is incorrect");
         }
 
         if (PasswordProblem(request.NewPassword) is { } problem)
         {
             throw ApiException.BadRequest(problem);
+        }
+
+        if (Passwords.Verify(user.PasswordHash, request.NewPassword!))
+        {
+            throw ApiException.BadRequest("New password is identical to old password");
         }
 
         user.PasswordHash = Passwords.Hash(request.NewPassword!);
@@ -117,4 +198,8 @@ public sealed class UserService(BerthDbContext db, CredentialCache credentials, 
         await db.SaveChangesAsync(cancellationToken);
         credentials.Forget(user.Username);
     }
+
+    /// <summary>Harbor's email rule (its <c>validateUserProfile</c>).</summary>
+    [GeneratedRegex(@"^(([^<>()[\]\\.,;:\s@\""]+(\.[^<>()[\]\\.,;:\s@\""]+)*)|(\"".+\""))@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\])|(([a-zA-Z\-0-9]+\.)+[a-zA-Z]{2,}))$", RegexOptions.CultureInvariant)]
+    private static partial Regex EmailGrammar();
 }

@@ -72,4 +72,31 @@ public sealed class MemberApiTests : IAsyncLifetime
         Assert.Equal(status, response.StatusCode);
         Assert.Contains("\"errors\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Members_are_listed_by_name_filtered_by_entityname_and_paged()
+    {
+        foreach (var (name, role) in new[] { ("zed", 2), ("amy", 3), ("zoe", 4) })
+        {
+            await TestCredentials.AddUserAsync(_server.DataDirectory, name, "Passw0rd" + name);
+            using var added = await SendAsync(HttpMethod.Post, "/api/v2.0/projects/shop/members", Owner,
+                $$$"""{"role_id":{{{role}}},"member_user":{"username":"{{{name}}}"}}""");
+            Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        }
+
+        async Task<string[]> NamesAsync(string query)
+        {
+            using var response = await SendAsync(HttpMethod.Get, "/api/v2.0/projects/shop/members" + query, Owner);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return json.RootElement.EnumerateArray().Select(m => m.GetProperty("entity_name").GetString()!).ToArray();
+        }
+
+        Assert.Equal(["amy", "owner", "zed", "zoe"], await NamesAsync(""));
+        Assert.Equal(["zed", "zoe"], await NamesAsync("?entityname=z"));
+        Assert.Equal(["zoe"], await NamesAsync("?entityname=z&page=2&page_size=1"));
+        using var page = await SendAsync(HttpMethod.Get, "/api/v2.0/projects/shop/members?entityname=z&page_size=1", Owner);
+        Assert.Equal("2", page.Headers.GetValues("X-Total-Count").Single());
+        Assert.Equal("</api/v2.0/projects/shop/members?entityname=z&page=2&page_size=1>; rel=\"next\"", page.Headers.GetValues("Link").Single());
+    }
 }

@@ -139,7 +139,7 @@ public sealed class ProjectApiTests : IAsyncLifetime
         using var ownerJson = JsonDocument.Parse(await owner.Content.ReadAsStringAsync());
         Assert.Single(ownerJson.RootElement.EnumerateArray());
         Assert.Equal("2", owner.Headers.GetValues("X-Total-Count").Single());
-        Assert.Equal("</api/v2.0/projects?page=2&page_size=1>; rel=\"next\"", owner.Headers.GetValues("Link").Single());
+        Assert.Equal("</api/v2.0/projects?name=listed&page=2&page_size=1>; rel=\"next\"", owner.Headers.GetValues("Link").Single());
 
         using var admin = await SendAsync(HttpMethod.Get, "/api/v2.0/projects?page_size=1000", TestCredentials.AdminAuthorization);
         using var adminJson = JsonDocument.Parse(await admin.Content.ReadAsStringAsync());

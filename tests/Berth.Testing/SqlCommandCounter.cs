@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Berth.Testing;
+
+/// <summary>Counts the SQL commands EF sends to one data directory's database, from EF's diagnostic events.</summary>
+/// <remarks>
+/// Create it before the server starts: EF stops asking whether anyone listens for a while after it found nobody, so a
+/// counter subscribed later misses commands. Other servers in the same test process use other databases and are not counted.
+/// </remarks>
+public sealed class SqlCommandCounter : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+{
+    private readonly IDisposable _subscription;
+    private readonly List<IDisposable> _listeners = [];
+    private readonly List<string> _commands = [];
+
+    public SqlCommandCounter() => _subscription = DiagnosticListener.AllListeners.Subscribe(this);
+
+    /// <summary>The data directory whose database is watched; commands to others are ignored.</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>The text of every command sent so far.</summary>
+    public IReadOnlyList<string> Commands
+    {
+        get
+        {
+            lock (_commands)
+            {
+                return _commands.ToList();
+            }
+        }
+    }
+
+    public void Reset()
+    {
+        lock (_commands)
+        {
+            _commands.Clear();
+        }
+    }
+
+    public void OnNext(DiagnosticListener value)
+    {
+        if (value.Name == DbLoggerCategory.Name)
+        {
+            lock (_listeners)
+            {
+                _listeners.Add(value.Subscribe(this));
+            }
+        }
+    }
+
+    public void OnNext(KeyValuePair<string, object?> value)
+    {
+        if (value.Key == RelationalEventId.CommandExecuting.Name && value.Value is CommandEventData data
+            && DataDirectory is { } directory && data.Command.Connection?.DataSource?.StartsWith(directory, StringComparison.Ordinal) == true)
+        {
+            lock (_commands)
+            {
+                _commands.Add(data.Command.CommandText);
+            }
+        }
+    }
+
+    public void OnCompleted()
+    {
+    }
+
+    public void OnError(Exception error)
+    {
+    }
+
+    public void Dispose()
+    {
+        _subscription.Dispose();
+        lock (_listeners)
+        {
+            _listeners.ForEach(l => l.Dispose());
+        }
+    }
+}

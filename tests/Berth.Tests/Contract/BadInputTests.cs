@@ -1,0 +1,107 @@
+using System.Text;
+using Berth.Testing;
+
+namespace Berth.Tests.Contract;
+
+/// <summary>Malformed bodies, parameters and names on every users, projects and members route: a 4xx in Harbor's shape, never a 500.</summary>
+public sealed class BadInputTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private static readonly string[] Routes =
+    [
+        "POST /api/v2.0/users", "GET /api/v2.0/users", "GET /api/v2.0/users/current", "GET /api/v2.0/users/current/permissions",
+        "GET /api/v2.0/users/search", "GET /api/v2.0/users/{user}", "PUT /api/v2.0/users/{user}", "PUT /api/v2.0/users/{user}/password",
+        "PUT /api/v2.0/users/{user}/sysadmin", "DELETE /api/v2.0/users/{user}",
+        "POST /api/v2.0/projects", "GET /api/v2.0/projects", "HEAD /api/v2.0/projects", "GET /api/v2.0/projects/{project}",
+        "PUT /api/v2.0/projects/{project}", "DELETE /api/v2.0/projects/{project}", "GET /api/v2.0/projects/{project}/_deletable",
+        "GET /api/v2.0/projects/{project}/summary",
+        "GET /api/v2.0/projects/{project}/members", "POST /api/v2.0/projects/{project}/members", "GET /api/v2.0/projects/{project}/members/{member}",
+        "PUT /api/v2.0/projects/{project}/members/{member}", "DELETE /api/v2.0/projects/{project}/members/{member}",
+        "GET /api/v2.0/systeminfo",
+    ];
+
+    private static readonly string[] Bodies =
+    [
+        "{", "[]", "null", "\"text\"", "42", "{\"role_id\":1e400,\"sysadmin_flag\":\"x\",\"metadata\":[1]}",
+        "{\"project_name\":{\"a\":1},\"username\":[],\"email\":7,\"member_user\":\"x\",\"new_password\":null}",
+        new string('[', 5000) + new string(']', 5000),
+        "{\"comment\":\"" + new string('x', 2 * 1024 * 1024) + "\"}",
+    ];
+
+    private const string JunkQuery =
+        "?page=2147483647&page_size=100&q=%25ZZ,%3D,~,k%3D%5B~%5D&sort=,-,--x&scope=%2Fproject%2F99999999999999999999&relative=1&username=%00&entityname=%FF&public=2&with_detail=&project_name=%00";
+
+    // Names that Kestrel refuses before routing (a NUL) or that the client resolves away (%2E%2E) test the transport, not these routes.
+    private static readonly string[] Projects = ["library", "0", "-1", "99999999999999999999", "a%20b", "%C3%A9", "x%2Fy", new string('p', 400)];
+
+    private static readonly string[] Users = ["0", "-1", "9223372036854775807"];
+
+    [Fact]
+    public async Task Nothing_answers_500_and_every_refusal_is_harbors_error_body()
+    {
+        var problems = new List<string>();
+        foreach (var route in Routes)
+        {
+            var method = new HttpMethod(route.Split(' ')[0]);
+            foreach (var path in Paths(route.Split(' ')[1]))
+            {
+                foreach (var authorization in new[] { TestCredentials.AdminAuthorization, null })
+                {
+                    var bodies = method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Delete ? new string?[] { null } : Bodies;
+                    foreach (var body in bodies)
+                    {
+                        foreach (var query in new[] { "", JunkQuery })
+                        {
+                            using var request = new HttpRequestMessage(method, path + query);
+                            if (body is not null)
+                            {
+                                request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+                            }
+
+                            if (authorization is not null)
+                            {
+                                request.Headers.TryAddWithoutValidation("Authorization", authorization);
+                            }
+
+                            HttpResponseMessage response;
+                            try
+                            {
+                                response = await fixture.Server.Anonymous.SendAsync(request);
+                            }
+                            catch (HttpRequestException) when (body?.Length > 1024 * 1024)
+                            {
+                                continue;   // refused before the client finished sending: the transport's business, not a 500
+                            }
+
+                            using var _ = response;
+                            var text = await response.Content.ReadAsStringAsync();
+                            var where = $"{method} {path}{query} body {body?[..Math.Min(body.Length, 30)]}: {(int)response.StatusCode}";
+                            if ((int)response.StatusCode >= 500)
+                            {
+                                problems.Add($"{where} {text}");
+                            }
+                            else if ((int)response.StatusCode >= 400 && method != HttpMethod.Head
+                                && !(text.StartsWith("{\"errors\":[{\"code\":", StringComparison.Ordinal) && response.Content.Headers.ContentType?.MediaType == "application/json"))
+                            {
+                                problems.Add($"{where} not Harbor's error body: {text[..Math.Min(text.Length, 100)]}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct().Take(40)));
+    }
+
+    private static IEnumerable<string> Paths(string template)
+    {
+        var projects = template.Contains("{project}", StringComparison.Ordinal) ? Projects : [""];
+        var users = template.Contains("{user}", StringComparison.Ordinal) ? Users : [""];
+        var members = template.Contains("{member}", StringComparison.Ordinal) ? Users : [""];
+        return from p in projects
+               from u in users
+               from m in members
+               select template.Replace("{project}", p, StringComparison.Ordinal).Replace("{user}", u, StringComparison.Ordinal)
+                   .Replace("{member}", m, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,157 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Berth.Tests.Contract;
+
+/// <summary>The JSON types Harbor's swagger gives fields; <see cref="DateTime"/> is a string that must parse as RFC 3339.</summary>
+[SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "Swagger's own names for its types.")]
+public enum JsonType
+{
+    String,
+    Integer,
+    Boolean,
+    DateTime,
+    Object,
+    Array,
+}
+
+/// <summary>One property of a swagger definition.</summary>
+/// <param name="Name">The property's name in the JSON.</param>
+/// <param name="Type">Its JSON type.</param>
+/// <param name="Nullable">Whether it may be <c>null</c> (swagger's <c>x-nullable</c>).</param>
+/// <param name="Required">Berth always sends it. Optional ones are those Harbor itself leaves out in some answers (each says when).</param>
+/// <param name="Reference">For an object, or an array of objects, the definition it must match.</param>
+/// <param name="Items">For an array of scalars, their type.</param>
+public sealed record Field(string Name, JsonType Type, bool Required = true, bool Nullable = false, string? Reference = null, JsonType? Items = null);
+
+/// <summary>A swagger definition: its properties, or for a map (<c>additionalProperties</c>) the type of every value.</summary>
+public sealed record Definition(IReadOnlyList<Field> Fields, JsonType? MapOf = null);
+
+/// <summary>
+/// The response definitions of Harbor's <c>/api/v2.0</c> swagger that the users, projects, members, ping, systeminfo and health
+/// endpoints return, written out by hand from the contract: every property, its JSON type, and whether Berth always sends it.
+/// </summary>
+/// <remarks>An answer may hold no property a definition does not declare: a misspelt field is as broken for a generated client as a missing one.</remarks>
+public static class HarborDefinitions
+{
+    private static Field Req(string name, JsonType type, string? reference = null, JsonType? items = null) => new(name, type, true, false, reference, items);
+
+    private static Field Opt(string name, JsonType type, string? reference = null, JsonType? items = null, bool nullable = false) =>
+        new(name, type, false, nullable, reference, items);
+
+    public static IReadOnlyDictionary<string, Definition> All { get; } = new Dictionary<string, Definition>(StringComparer.Ordinal)
+    {
+        ["Errors"] = new([Req("errors", JsonType.Array, "Error")]),
+        ["Error"] = new([Req("code", JsonType.String), Req("message", JsonType.String)]),
+
+        ["Project"] = new(
+        [
+            Req("project_id", JsonType.Integer),
+            Req("owner_id", JsonType.Integer),
+            Req("name", JsonType.String),
+            Opt("registry_id", JsonType.Integer, nullable: true),     // set only for proxy-cache projects
+            Req("creation_time", JsonType.DateTime),
+            Req("update_time", JsonType.DateTime),
+            Req("deleted", JsonType.Boolean),
+            Opt("owner_name", JsonType.String),                       // left out with with_detail=false
+            Req("togglable", JsonType.Boolean),
+            Req("current_user_role_id", JsonType.Integer),
+            Req("current_user_role_ids", JsonType.Array, items: JsonType.Integer),
+            Req("repo_count", JsonType.Integer),
+            Opt("metadata", JsonType.Object, "ProjectMetadata"),      // left out with with_detail=false
+            Req("cve_allowlist", JsonType.Object, "CVEAllowlist"),
+        ]),
+        ["ProjectMetadata"] = new(
+        [
+            Req("public", JsonType.String),
+            .. new[]
+            {
+                "enable_content_trust", "enable_content_trust_cosign", "prevent_vul", "severity", "auto_scan", "auto_sbom_generation",
+                "reuse_sys_cve_allowlist", "retention_id", "proxy_speed_kb", "max_upstream_conn", "proxy_cache_local_on_not_found",
+                "proxy_referrer_api", "proxy_cache_filter_pattern", "proxy_cache_filter_kind",
+            }.Select(name => Opt(name, JsonType.String, nullable: true)),   // x-nullable, set only when configured
+        ]),
+        ["CVEAllowlist"] = new(
+        [
+            Opt("id", JsonType.Integer),                              // no allowlist stored yet
+            Req("project_id", JsonType.Integer),
+            Opt("expires_at", JsonType.Integer, nullable: true),
+            Req("items", JsonType.Array, "CVEAllowlistItem"),
+            Opt("creation_time", JsonType.DateTime),
+            Opt("update_time", JsonType.DateTime),
+        ]),
+        ["CVEAllowlistItem"] = new([Req("cve_id", JsonType.String)]),
+        ["ProjectDeletable"] = new([Req("deletable", JsonType.Boolean), Opt("message", JsonType.String)]),   // a message only when not deletable
+        ["ProjectSummary"] = new(
+        [
+            Req("repo_count", JsonType.Integer),
+            // Member counts only for callers who may list members; quota only with quotas; registry only for proxy projects.
+            Opt("project_admin_count", JsonType.Integer),
+            Opt("maintainer_count", JsonType.Integer),
+            Opt("developer_count", JsonType.Integer),
+            Opt("guest_count", JsonType.Integer),
+            Opt("limited_guest_count", JsonType.Integer),
+            Opt("quota", JsonType.Object, "ProjectSummaryQuota"),
+            Opt("registry", JsonType.Object, "Registry"),
+        ]),
+        ["ProjectSummaryQuota"] = new([Opt("hard", JsonType.Object, "ResourceList"), Opt("used", JsonType.Object, "ResourceList")]),
+        ["ResourceList"] = new([], MapOf: JsonType.Integer),
+        ["ProjectMemberEntity"] = new(
+        [
+            Req("id", JsonType.Integer),
+            Req("project_id", JsonType.Integer),
+            Req("entity_name", JsonType.String),
+            Req("role_name", JsonType.String),
+            Req("role_id", JsonType.Integer),
+            Req("entity_id", JsonType.Integer),
+            Req("entity_type", JsonType.String),
+        ]),
+
+        ["UserResp"] = new(
+        [
+            Req("email", JsonType.String),
+            Req("realname", JsonType.String),
+            Req("comment", JsonType.String),
+            Req("user_id", JsonType.Integer),
+            Req("username", JsonType.String),
+            Req("sysadmin_flag", JsonType.Boolean),
+            Req("admin_role_in_auth", JsonType.Boolean),
+            Opt("oidc_user_meta", JsonType.Object, "OIDCUserInfo", nullable: true),   // OIDC users only
+            Req("creation_time", JsonType.DateTime),
+            Req("update_time", JsonType.DateTime),
+        ]),
+        ["OIDCUserInfo"] = new(
+        [
+            Opt("id", JsonType.Integer), Opt("user_id", JsonType.Integer), Opt("subiss", JsonType.String), Opt("secret", JsonType.String),
+            Opt("creation_time", JsonType.DateTime), Opt("update_time", JsonType.DateTime),
+        ]),
+        ["UserSearchRespItem"] = new([Req("user_id", JsonType.Integer), Req("username", JsonType.String)]),
+        ["Permission"] = new([Req("resource", JsonType.String), Req("action", JsonType.String)]),
+
+        ["OverallHealthStatus"] = new([Req("status", JsonType.String), Req("components", JsonType.Array, "ComponentHealthStatus")]),
+        ["ComponentHealthStatus"] = new([Req("name", JsonType.String), Req("status", JsonType.String), Opt("error", JsonType.String)]),   // error only when unhealthy
+        // Every GeneralInfo field is x-omitempty: anonymous callers get the first four, signed-in callers all but the OIDC and auth-proxy ones.
+        ["GeneralInfo"] = new(
+        [
+            Opt("banner_message", JsonType.String, nullable: true),
+            Opt("current_time", JsonType.DateTime, nullable: true),
+            Opt("registry_url", JsonType.String, nullable: true),
+            Opt("external_url", JsonType.String, nullable: true),
+            Opt("auth_mode", JsonType.String, nullable: true),
+            Opt("primary_auth_mode", JsonType.Boolean, nullable: true),
+            Opt("project_creation_restriction", JsonType.String, nullable: true),
+            Opt("self_registration", JsonType.Boolean, nullable: true),
+            Opt("has_ca_root", JsonType.Boolean, nullable: true),
+            Opt("harbor_version", JsonType.String, nullable: true),
+            Opt("registry_storage_provider_name", JsonType.String, nullable: true),
+            Opt("read_only", JsonType.Boolean, nullable: true),
+            Opt("notification_enable", JsonType.Boolean, nullable: true),
+            Opt("authproxy_settings", JsonType.Object, "AuthproxySetting", nullable: true),
+            Opt("oidc_provider_name", JsonType.String, nullable: true),
+        ]),
+        ["AuthproxySetting"] = new(
+        [
+            Opt("endpoint", JsonType.String), Opt("tokenreivew_endpoint", JsonType.String), Opt("skip_search", JsonType.Boolean),
+            Opt("verify_cert", JsonType.Boolean), Opt("server_certificate", JsonType.String),
+        ]),
+    };
+}
