@@ -27,7 +27,7 @@ public sealed record Field(string Name, JsonType Type, bool Required = true, boo
 public sealed record Definition(IReadOnlyList<Field> Fields, JsonType? MapOf = null);
 
 /// <summary>
-/// The response definitions of Harbor's <c>/api/v2.0</c> swagger that the users, projects, members, ping, systeminfo and health
+/// The response definitions of Harbor's <c>/api/v2.0</c> swagger that the users, projects, members, robots, ping, systeminfo and health
 /// endpoints return, written out by hand from the contract: every property, its JSON type, and whether Berth always sends it.
 /// </summary>
 /// <remarks>An answer may hold no property a definition does not declare: a misspelt field is as broken for a generated client as a missing one.</remarks>
@@ -153,5 +153,31 @@ public static class HarborDefinitions
             Opt("endpoint", JsonType.String), Opt("tokenreivew_endpoint", JsonType.String), Opt("skip_search", JsonType.Boolean),
             Opt("verify_cert", JsonType.Boolean), Opt("server_certificate", JsonType.String),
         ]),
+
+        ["Robot"] = new(
+        [
+            Req("id", JsonType.Integer),
+            Req("name", JsonType.String),
+            Req("description", JsonType.String),
+            Opt("secret", JsonType.String),                           // never sent after creation
+            Req("level", JsonType.String),
+            Req("duration", JsonType.Integer),
+            Req("editable", JsonType.Boolean),
+            Req("disable", JsonType.Boolean),
+            Req("expires_at", JsonType.Integer),
+            Req("permissions", JsonType.Array, "RobotPermission"),
+            Req("creator_type", JsonType.String),
+            Req("creator_ref", JsonType.Integer),
+            Req("creation_time", JsonType.DateTime),
+            Req("update_time", JsonType.DateTime),
+        ]),
+        ["RobotPermission"] = new([Req("kind", JsonType.String), Req("namespace", JsonType.String), Req("access", JsonType.Array, "Access")]),
+        ["Access"] = new([Req("resource", JsonType.String), Req("action", JsonType.String), Req("effect", JsonType.String)]),
+        ["RobotCreated"] = new(
+        [
+            Req("id", JsonType.Integer), Req("name", JsonType.String), Req("secret", JsonType.String),
+            Req("creation_time", JsonType.DateTime), Req("expires_at", JsonType.Integer),
+        ]),
+        ["RobotSec"] = new([Req("secret", JsonType.String)]),
     };
 }
