@@ -49,7 +49,8 @@ public sealed class GcService(BerthDbContext db, IStorageDriver storage, IOption
         var (blobs, freed) = await SweepBlobsAsync(cutoff, dry, workers, settings.BatchSize, progress, cancellationToken);
         log($"{(dry ? "would delete" : "deleted")} {blobs} blobs, {freed} bytes");
 
-        var orphans = await SweepOrphanBytesAsync(cutoff, dry, settings.BatchSize, progress, cancellationToken);
+        var orphanCutoff = clock.GetUtcNow().UtcDateTime - (settings.OrphanAge > settings.GraceWindow ? settings.OrphanAge : settings.GraceWindow);
+        var orphans = await SweepOrphanBytesAsync(orphanCutoff, dry, settings.BatchSize, progress, cancellationToken);
         log($"{(dry ? "would delete" : "deleted")} {orphans} stored blobs that no database row announces");
         return new GcResult(manifests, blobs, freed, orphans, unlinked);
     }

@@ -118,8 +118,11 @@ public sealed class GcTests : IAsyncLifetime
         var path = BlobFile(orphan);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await File.WriteAllBytesAsync(path, orphan.Content, TestContext.Current.CancellationToken);
-        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(-5));
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(-50));
+        Assert.Equal(0, (await RunGcAsync()).PurgedOrphans); // younger than Gc:OrphanAge: perhaps a push still inserting its row
+        Assert.True(File.Exists(path));
 
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(-70));
         var result = await RunGcAsync();
         Assert.Equal(1, result.PurgedOrphans);
         Assert.False(File.Exists(path));
