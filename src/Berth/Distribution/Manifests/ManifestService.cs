@@ -96,6 +96,8 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
                 BlobId = manifestBlobId,
                 MediaType = manifest.MediaType,
                 ArtifactType = manifest.ArtifactType,
+                ConfigMediaType = manifest.Config?.MediaType,
+                Type = ArtifactKinds.Of(manifest),
                 ManifestSize = manifestSize,
                 Size = manifestSize + blobRefs.Values.Sum(b => b.Size) + childSizes.Values.Sum(),
                 SubjectDigest = manifest.Subject?.Digest.Value,
