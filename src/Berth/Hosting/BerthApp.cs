@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Berth.Artifacts;
 using Berth.Auth;
 using Berth.Data;
 using Berth.Data.Sqlite;
@@ -71,6 +72,7 @@ public static class BerthApp
         services.AddScoped<ProjectMetadataStore>();
         services.AddScoped<UserService>();
         services.AddScoped<RobotService>();
+        services.AddArtifacts();
         AddRateLimiting(services, configuration);
 
         var app = builder.Build();
@@ -87,6 +89,7 @@ public static class BerthApp
         app.MapMembers();
         app.MapGc();
         app.MapRetentions();
+        app.MapArtifactApi();
         return app;
     }
 

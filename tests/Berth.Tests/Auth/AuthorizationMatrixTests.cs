@@ -46,6 +46,13 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     private static readonly string[] SysAdmins = [Admin];
     private static readonly string[] GcListers = [Admin, RobotSystem];
 
+    // Harbor's repository, artifact and tag permissions by role; robots here hold only repository pull/push/delete grants.
+    private static readonly string[] RepositoryReaders = ["projectAdmin", "developer", "guest", "maintainer", Admin];
+    private static readonly string[] RepositoryUpdaters = ["projectAdmin", "developer", "maintainer", Admin];
+    private static readonly string[] ArtifactDeleters = ["projectAdmin", "maintainer", Admin];
+    private static readonly string[] TagCreators = ["projectAdmin", "developer", "maintainer", Admin];
+    private static readonly string[] TagDeleters = ["projectAdmin", "maintainer", Admin];
+
     private readonly Dictionary<string, string> _robotAuthorizations = new(StringComparer.Ordinal);
     private long _robotId;
     // Harbor's tag-retention permission: project admins, maintainers and developers (not guests).
@@ -135,6 +142,9 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     private List<Case> Table()
     {
         var blob = $"/v2/mx/app/blobs/{_digest}";
+        var repositories = "/api/v2.0/projects/{projectName}/repositories";
+        var artifacts = repositories + "/{repositoryName}/artifacts";
+        var zero = "sha256:" + new string('0', 64);
         var upload = "/v2/mx/app/blobs/uploads/00000000-0000-0000-0000-000000000000";
         return
         [
@@ -208,6 +218,18 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
                 RetentionManagers),
             new("GET", "/api/v2.0/retentions/{id:long}/executions/{eid:long}/tasks/{tid:long}",
                 $"/api/v2.0/retentions/{_policyId}/executions/999999/tasks/1", RetentionManagers),
+            new("GET", "/api/v2.0/repositories", "/api/v2.0/repositories", Accepted),
+            new("GET", repositories, "/api/v2.0/projects/mx/repositories", Members),
+            new("GET", repositories + "/{repositoryName}", "/api/v2.0/projects/mx/repositories/app", RepositoryReaders),
+            new("PUT", repositories + "/{repositoryName}", "/api/v2.0/projects/mx/repositories/app", RepositoryUpdaters, "{\"description\":\"d\"}"),
+            // Unknown repositories and artifacts: whoever may is told 404; nothing is deleted.
+            new("DELETE", repositories + "/{repositoryName}", "/api/v2.0/projects/mx/repositories/none", Deleters),
+            new("GET", artifacts, "/api/v2.0/projects/mx/repositories/app/artifacts", Members),
+            new("GET", artifacts + "/{reference}", "/api/v2.0/projects/mx/repositories/app/artifacts/v1", Members),
+            new("DELETE", artifacts + "/{reference}", "/api/v2.0/projects/mx/repositories/app/artifacts/" + zero, ArtifactDeleters),
+            new("GET", artifacts + "/{reference}/tags", "/api/v2.0/projects/mx/repositories/app/artifacts/v1/tags", Members),
+            new("POST", artifacts + "/{reference}/tags", "/api/v2.0/projects/mx/repositories/app/artifacts/v1/tags", TagCreators, "{\"name\":\"-bad\"}"),
+            new("DELETE", artifacts + "/{reference}/tags/{tagName}", "/api/v2.0/projects/mx/repositories/app/artifacts/v1/tags/none", TagDeleters),
         ];
     }
 
