@@ -70,6 +70,27 @@ internal static class ArtifactApi
 
     public static string? Link(HttpResponseMessage response) => response.Headers.TryGetValues("Link", out var values) ? values.Single() : null;
 
+    /// <summary>Asserts the <c>Link</c> header holds exactly <paramref name="expected"/> (rel → page), each a relative URL to
+    /// <paramref name="path"/> with that page and <paramref name="pageSize"/>; other parameters the link keeps are not judged.</summary>
+    public static void AssertLinks(HttpResponseMessage response, string path, int pageSize, params (string Rel, int Page)[] expected)
+    {
+        var header = Link(response) ?? "";
+        var links = header.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => System.Text.RegularExpressions.Regex.Match(l, "^<([^>]*)>; rel=\"(prev|next)\"$"))
+            .ToList();
+        Assert.True(links.All(m => m.Success), header);
+        Assert.Equal(expected.Select(e => e.Rel).Order(), links.Select(m => m.Groups[2].Value).Order());
+        foreach (var (rel, page) in expected)
+        {
+            var url = links.Single(m => m.Groups[2].Value == rel).Groups[1].Value;
+            var question = url.IndexOf('?', StringComparison.Ordinal);
+            Assert.Equal(path, url[..question]);
+            var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(url[question..]);
+            Assert.Equal(page.ToString(CultureInfo.InvariantCulture), query["page"].Single());
+            Assert.Equal(pageSize.ToString(CultureInfo.InvariantCulture), query["page_size"].Single());
+        }
+    }
+
     /// <summary>Pushes an index over <paramref name="children"/> (each pushed by digest first) under <paramref name="tag"/>.</summary>
     public static async Task<TestBlob> PushIndexAsync(BerthServer server, string name, string tag, string indexJson, params TestImage[] children)
     {

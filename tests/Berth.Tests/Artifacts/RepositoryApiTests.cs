@@ -57,13 +57,18 @@ public sealed class RepositoryApiTests : IAsyncLifetime
         var (first, firstJson) = await GetAsync(_server, "/api/v2.0/projects/proj/repositories?page=1&page_size=2&sort=name");
         Assert.Equal(3, TotalCount(first));
         Assert.Equal(["proj/alpha", "proj/beta"], Names(firstJson));
-        Assert.Equal("</api/v2.0/projects/proj/repositories?page=2&page_size=2>; rel=\"next\"", Link(first));
+        AssertLinks(first, "/api/v2.0/projects/proj/repositories", 2, ("next", 2));
         first.Dispose();
 
         var (second, secondJson) = await GetAsync(_server, "/api/v2.0/projects/proj/repositories?page=2&page_size=2&sort=name");
         Assert.Equal(["proj/gamma/nested"], Names(secondJson));
-        Assert.Equal("</api/v2.0/projects/proj/repositories?page=1&page_size=2>; rel=\"prev\"", Link(second));
+        AssertLinks(second, "/api/v2.0/projects/proj/repositories", 2, ("prev", 1));
         second.Dispose();
+
+        var (middle, middleJson) = await GetAsync(_server, "/api/v2.0/projects/proj/repositories?page=2&page_size=1&sort=name");
+        Assert.Equal(["proj/beta"], Names(middleJson));
+        AssertLinks(middle, "/api/v2.0/projects/proj/repositories", 1, ("prev", 1), ("next", 3));
+        middle.Dispose();
 
         Assert.Equal(["proj/gamma/nested", "proj/beta", "proj/alpha"], Names(await JsonAsync(_server, "/api/v2.0/projects/proj/repositories?sort=-name")));
         Assert.Equal(["proj/alpha"], Names(await JsonAsync(_server, "/api/v2.0/projects/proj/repositories?q=name%3Dproj/alpha")));
