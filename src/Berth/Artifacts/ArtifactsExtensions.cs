@@ -1,6 +1,6 @@
 namespace Berth.Artifacts;
 
-/// <summary>Registers and maps Harbor's repository, artifact and tag API.</summary>
+/// <summary>Registers and maps Harbor's repository, artifact and tag API, with <c>/search</c> and <c>/statistics</c> over them.</summary>
 public static class ArtifactsExtensions
 {
     public static IServiceCollection AddArtifacts(this IServiceCollection services)
@@ -11,8 +11,10 @@ public static class ArtifactsExtensions
         services.AddScoped<TagService>();
         services.AddScoped<RepositoryService>();
         services.AddScoped<VisibleProjects>();
+        services.AddScoped<SearchService>();
+        services.AddScoped<StatisticsService>();
         return services;
     }
 
-    public static IEndpointRouteBuilder MapArtifactApi(this IEndpointRouteBuilder endpoints) => endpoints.MapRepositories().MapArtifacts();
+    public static IEndpointRouteBuilder MapArtifactApi(this IEndpointRouteBuilder endpoints) => endpoints.MapRepositories().MapArtifacts().MapSearch();
 }

@@ -94,7 +94,7 @@ public static class ProjectEndpoints
     private static Task<ProjectRequest> ReadAsync(HttpContext context) => ApiJson.ReadAsync<ProjectRequest>(context);
 
     /// <summary>Harbor's <c>Project</c> object.</summary>
-    private static void Write(Utf8JsonWriter writer, ProjectView view)
+    internal static void Write(Utf8JsonWriter writer, ProjectView view)
     {
         var project = view.Project;
         writer.WriteStartObject();

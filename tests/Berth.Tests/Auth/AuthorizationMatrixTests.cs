@@ -219,6 +219,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             new("GET", "/api/v2.0/retentions/{id:long}/executions/{eid:long}/tasks/{tid:long}",
                 $"/api/v2.0/retentions/{_policyId}/executions/999999/tasks/1", RetentionManagers),
             new("GET", "/api/v2.0/repositories", "/api/v2.0/repositories", Accepted),
+            new("GET", "/api/v2.0/search", "/api/v2.0/search?q=mx", Accepted),
+            new("GET", "/api/v2.0/statistics", "/api/v2.0/statistics", SignedIn),
             new("GET", repositories, "/api/v2.0/projects/mx/repositories", Members),
             new("GET", repositories + "/{repositoryName}", "/api/v2.0/projects/mx/repositories/app", RepositoryReaders),
             new("PUT", repositories + "/{repositoryName}", "/api/v2.0/projects/mx/repositories/app", RepositoryUpdaters, "{\"description\":\"d\"}"),
