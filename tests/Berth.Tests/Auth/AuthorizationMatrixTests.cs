@@ -11,6 +11,7 @@ namespace Berth.Tests.Auth;
 /// <summary>
 /// Every route times every kind of caller against one table of who may. A route the table does not list fails the test,
 /// so every new endpoint has to join it. "Allowed" means the request got past authorization: anything but 401 and 403.
+/// No route may answer any caller with a server error.
 /// </summary>
 public sealed class AuthorizationMatrixTests : IAsyncLifetime
 {
@@ -284,7 +285,11 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
                 var allowed = response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden);
                 var expected = route.Allowed.Contains(subject);
                 var refusal = subject is Anonymous or RobotDisabled or RobotExpired ? HttpStatusCode.Unauthorized : HttpStatusCode.Forbidden;
-                if (allowed != expected || (!expected && response.StatusCode != refusal && !(route.Path.StartsWith("/v2", StringComparison.Ordinal))))
+                if ((int)response.StatusCode >= 500)
+                {
+                    mismatches.Add($"{route.Method} {route.Path} as {subject}: {(int)response.StatusCode}, a server error");
+                }
+                else if (allowed != expected || (!expected && response.StatusCode != refusal && !(route.Path.StartsWith("/v2", StringComparison.Ordinal))))
                 {
                     mismatches.Add($"{route.Method} {route.Path} as {subject}: {(int)response.StatusCode}, expected {(expected ? "allowed" : refusal.ToString())}");
                 }
