@@ -78,6 +78,8 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
             e.Property(x => x.Digest).HasMaxLength(160);
             e.Property(x => x.MediaType).HasMaxLength(255);
             e.Property(x => x.ArtifactType).HasMaxLength(255);
+            e.Property(x => x.ConfigMediaType).HasMaxLength(255);
+            e.Property(x => x.Type).HasMaxLength(64);
             e.Property(x => x.SubjectDigest).HasMaxLength(160);
             e.HasIndex(x => new { x.RepositoryId, x.Digest }).IsUnique();
             e.HasIndex(x => new { x.RepositoryId, x.SubjectDigest });

@@ -33,6 +33,10 @@ namespace Berth.Data.Sqlite.Migrations
                     b.Property<long>("BlobId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ConfigMediaType")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Digest")
                         .IsRequired()
                         .HasMaxLength(160)
@@ -60,6 +64,11 @@ namespace Berth.Data.Sqlite.Migrations
 
                     b.Property<string>("SubjectDigest")
                         .HasMaxLength(160)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -440,10 +449,17 @@ namespace Berth.Data.Sqlite.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("PullCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");

@@ -16,6 +16,12 @@ public sealed class Artifact
 
     public string? ArtifactType { get; set; }
 
+    /// <summary>The config descriptor's media type; null for an index, which has no config.</summary>
+    public string? ConfigMediaType { get; set; }
+
+    /// <summary>Harbor's artifact type (<c>IMAGE</c>, <c>CHART</c>, <c>CNAB</c>, <c>UNKNOWN</c>…), decided when the manifest is pushed.</summary>
+    public string Type { get; set; } = "UNKNOWN";
+
     /// <summary>The manifest's own length in bytes.</summary>
     public long ManifestSize { get; set; }
 

@@ -7,6 +7,12 @@ public sealed class Repository
 
     public required string Name { get; set; }
 
+    /// <summary>What Harbor's API lets users write about the repository, stored HTML-escaped as Harbor stores it.</summary>
+    public string Description { get; set; } = "";
+
+    /// <summary>Manifest pulls (GET, not HEAD) through the repository, counted as Harbor counts them.</summary>
+    public long PullCount { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }

@@ -54,6 +54,15 @@ public sealed partial class RbacEvaluator(BerthDbContext db)
         return grants.Count > 0 && grants.All(g => !g.Deny);
     }
 
+    /// <summary>What <paramref name="subject"/>, with membership <paramref name="role"/> (if any), may do in a project.</summary>
+    /// <remarks>For callers that already hold the project row and the role, such as lists; <see cref="ProjectAsync(Subject, long, CancellationToken)"/> answers the same.</remarks>
+    public static IReadOnlySet<Permission> Permissions(Subject subject, long projectId, bool isPublic, ProjectRole? role) =>
+        Grants(subject, projectId, isPublic, role).Permissions;
+
+    private static ProjectGrants Grants(Subject subject, long projectId, bool isPublic, ProjectRole? role) => subject.Robot is { } robot
+        ? ProjectGrants.Of(RobotPermissions(robot, projectId, isPublic))
+        : ProjectGrants.For(subject.SysAdmin, role, isPublic);
+
     /// <summary>A robot's permissions in one project: its grants for that project or for every project, less its denials, plus the public set.</summary>
     public static IEnumerable<Permission> RobotPermissions(RobotIdentity robot, long projectId, bool isPublic)
     {
@@ -120,10 +129,7 @@ public sealed partial class RbacEvaluator(BerthDbContext db)
             return null;
         }
 
-        var grants = subject.Robot is { } robot
-            ? ProjectGrants.Of(RobotPermissions(robot, found.Project.Id, found.Project.Public))
-            : ProjectGrants.For(subject.SysAdmin, found.Role, found.Project.Public);
-        return new ProjectAccess(found.Project, found.Role, grants);
+        return new ProjectAccess(found.Project, found.Role, Grants(subject, found.Project.Id, found.Project.Public, found.Role));
     }
 
     /// <summary>Harbor's project namespace: <c>/project/{id}</c>, optionally followed by a sub-resource.</summary>

@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Berth.Artifacts;
 using Berth.Auth;
 using Berth.Data;
 using Berth.Data.Sqlite;
@@ -73,6 +74,7 @@ public static class BerthApp
         services.AddScoped<UserService>();
         services.AddScoped<RobotService>();
         services.AddSingleton<SettingsStore>();
+        services.AddArtifacts();
         AddRateLimiting(services, configuration);
 
         var app = builder.Build();
@@ -91,6 +93,7 @@ public static class BerthApp
         app.MapGc();
         app.MapConfigurations();
         app.MapRetentions();
+        app.MapArtifactApi();
         return app;
     }
 

@@ -169,7 +169,7 @@ public static class ProjectEndpoints
     private static Task<ProjectRequest> ReadAsync(HttpContext context) => ApiJson.ReadAsync<ProjectRequest>(context);
 
     /// <summary>Harbor's <c>Project</c> object.</summary>
-    private static void Write(Utf8JsonWriter writer, ProjectView view, bool withDetail)
+    internal static void Write(Utf8JsonWriter writer, ProjectView view, bool withDetail)
     {
         var project = view.Project;
         writer.WriteStartObject();

@@ -7,4 +7,5 @@ namespace Berth.Distribution.Manifests;
 /// <param name="SubjectDigest">The digest its <c>subject</c> names, if any.</param>
 /// <param name="ArtifactId">The artifact row, for recording pulls.</param>
 /// <param name="TagId">The tag row when it was resolved by tag, for recording pulls.</param>
-public sealed record ManifestHead(string Digest, string MediaType, long Size, string? SubjectDigest, long ArtifactId, long? TagId);
+/// <param name="RepositoryId">The repository, whose pull count a pull raises.</param>
+public sealed record ManifestHead(string Digest, string MediaType, long Size, string? SubjectDigest, long ArtifactId, long? TagId, long RepositoryId);

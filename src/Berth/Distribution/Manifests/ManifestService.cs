@@ -13,13 +13,13 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
     private static readonly Func<BerthDbContext, string, string, Task<ManifestHead?>> ByTagQuery =
         EF.CompileAsyncQuery((BerthDbContext db, string repository, string tag) =>
             db.Tags.Where(t => t.Name == tag && t.Artifact!.Repository!.Name == repository)
-                .Select(t => new ManifestHead(t.Artifact!.Digest, t.Artifact.MediaType, t.Artifact.ManifestSize, t.Artifact.SubjectDigest, t.ArtifactId, t.Id))
+                .Select(t => new ManifestHead(t.Artifact!.Digest, t.Artifact.MediaType, t.Artifact.ManifestSize, t.Artifact.SubjectDigest, t.ArtifactId, t.Id, t.RepositoryId))
                 .FirstOrDefault());
 
     private static readonly Func<BerthDbContext, string, string, Task<ManifestHead?>> ByDigestQuery =
         EF.CompileAsyncQuery((BerthDbContext db, string repository, string digest) =>
             db.Artifacts.Where(a => a.Digest == digest && a.Repository!.Name == repository)
-                .Select(a => new ManifestHead(a.Digest, a.MediaType, a.ManifestSize, a.SubjectDigest, a.Id, null))
+                .Select(a => new ManifestHead(a.Digest, a.MediaType, a.ManifestSize, a.SubjectDigest, a.Id, null, a.RepositoryId))
                 .FirstOrDefault());
 
     /// <summary>The manifest <paramref name="reference"/> (a tag or a digest) names, or the spec's 404.</summary>
@@ -96,6 +96,8 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
                 BlobId = manifestBlobId,
                 MediaType = manifest.MediaType,
                 ArtifactType = manifest.ArtifactType,
+                ConfigMediaType = manifest.Config?.MediaType,
+                Type = ArtifactKinds.Of(manifest),
                 ManifestSize = manifestSize,
                 Size = manifestSize + blobRefs.Values.Sum(b => b.Size) + childSizes.Values.Sum(),
                 SubjectDigest = manifest.Subject?.Digest.Value,

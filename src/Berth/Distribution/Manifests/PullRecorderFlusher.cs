@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace Berth.Distribution.Manifests;
 
-/// <summary>Writes the pull times <see cref="PullRecorder"/> collected, in one transaction per interval, and once more at shutdown.</summary>
+/// <summary>Writes the pull times and counts <see cref="PullRecorder"/> collected, in one transaction per interval, and once more at shutdown.</summary>
 public sealed partial class PullRecorderFlusher(
     PullRecorder recorder, IServiceScopeFactory scopes, IOptions<DistributionOptions> options, TimeProvider clock, ILogger<PullRecorderFlusher> logger)
     : BackgroundService
@@ -29,11 +29,11 @@ public sealed partial class PullRecorderFlusher(
         await FlushQuietlyAsync(CancellationToken.None);
     }
 
-    /// <summary>Writes what was recorded; a pull time only ever moves forward.</summary>
+    /// <summary>Writes what was recorded: a pull time only ever moves forward, a repository's pull count only up.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        var (artifacts, tags) = recorder.Drain();
-        if (artifacts.Count == 0 && tags.Count == 0)
+        var batch = recorder.Drain();
+        if (batch.IsEmpty)
         {
             return;
         }
@@ -41,16 +41,22 @@ public sealed partial class PullRecorderFlusher(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BerthDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        foreach (var (id, at) in artifacts)
+        foreach (var (id, at) in batch.Artifacts)
         {
             await db.Artifacts.Where(a => a.Id == id && (a.PullTime == null || a.PullTime < at))
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.PullTime, at), cancellationToken);
         }
 
-        foreach (var (id, at) in tags)
+        foreach (var (id, at) in batch.Tags)
         {
             await db.Tags.Where(t => t.Id == id && (t.PullTime == null || t.PullTime < at))
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.PullTime, at), cancellationToken);
+        }
+
+        foreach (var (id, count) in batch.RepositoryPulls)
+        {
+            await db.Repositories.Where(r => r.Id == id)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.PullCount, r => r.PullCount + count), cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

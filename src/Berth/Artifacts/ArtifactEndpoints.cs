@@ -1,0 +1,92 @@
+using Berth.Api;
+using Berth.Auth;
+
+namespace Berth.Artifacts;
+
+/// <summary><c>/api/v2.0/projects/{project}/repositories/{repository}/artifacts</c>: list, get and delete artifacts, and their tags.</summary>
+public static class ArtifactEndpoints
+{
+    public static IEndpointRouteBuilder MapArtifacts(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/v2.0/projects/{projectName}/repositories/{repositoryName}/artifacts").AddEndpointFilter<ApiErrorFilter>();
+        group.MapGet("", ListAsync);
+        group.MapGet("/{reference}", GetAsync);
+        group.MapDelete("/{reference}", DeleteAsync);
+        group.MapGet("/{reference}/tags", ListTagsAsync);
+        group.MapPost("/{reference}/tags", CreateTagAsync);
+        group.MapDelete("/{reference}/tags/{tagName}", DeleteTagAsync);
+        return endpoints;
+    }
+
+    private static async Task ListAsync(HttpContext context, ArtifactService artifacts, string projectName, string repositoryName)
+    {
+        var project = await ProjectGate.RequireAsync(context, projectName, Rbac.Artifact, Rbac.List);
+        var repository = RepositoryPath.Full(projectName, repositoryName);
+        var paging = ApiPaging.From(context.Request);
+        var options = ArtifactOptions.From(context.Request);
+        var (page, total) = await artifacts.ListAsync(project, repository, ListQuery.From(context.Request), paging, options, context.RequestAborted);
+        paging.SetHeaders(context, total);
+        await ArtifactJson.WriteAsync(context, writer =>
+        {
+            writer.WriteStartArray();
+            page.ForEach(a => ArtifactJson.Write(writer, a));
+            writer.WriteEndArray();
+        });
+    }
+
+    private static async Task GetAsync(HttpContext context, ArtifactService artifacts, string projectName, string repositoryName, string reference)
+    {
+        var project = await ProjectGate.RequireAsync(context, projectName, Rbac.Artifact, Rbac.Read);
+        var repository = RepositoryPath.Full(projectName, repositoryName);
+        var view = await artifacts.GetAsync(project, repository, ArtifactRef.Parse(reference), ArtifactOptions.From(context.Request), context.RequestAborted);
+        await ArtifactJson.WriteAsync(context, writer => ArtifactJson.Write(writer, view));
+    }
+
+    /// <summary>Deletes the artifact a digest or a tag names, with all its tags, as Harbor does.</summary>
+    private static async Task DeleteAsync(HttpContext context, ArtifactService artifacts, string projectName, string repositoryName, string reference)
+    {
+        await ProjectGate.RequireAsync(context, projectName, Rbac.Artifact, Rbac.Delete);
+        var repository = RepositoryPath.Full(projectName, repositoryName);
+        var artifact = await artifacts.FindAsync(repository, ArtifactRef.Parse(reference), context.RequestAborted);
+        await artifacts.DeleteAsync(repository, artifact, context.RequestAborted);
+    }
+
+    private static async Task ListTagsAsync(HttpContext context, ArtifactService artifacts, TagService tags, string projectName, string repositoryName,
+        string reference)
+    {
+        await ProjectGate.RequireAsync(context, projectName, Rbac.Tag, Rbac.List);
+        var repository = RepositoryPath.Full(projectName, repositoryName);
+        var query = ListQuery.From(context.Request);
+        var paging = ApiPaging.From(context.Request);
+        var artifact = await artifacts.FindAsync(repository, ArtifactRef.Parse(reference), context.RequestAborted);
+        var (page, total) = await tags.ListAsync(artifact, query, paging, context.RequestAborted);
+        paging.SetHeaders(context, total);
+        await ArtifactJson.WriteAsync(context, writer =>
+        {
+            writer.WriteStartArray();
+            page.ForEach(t => ArtifactJson.Write(writer, t));
+            writer.WriteEndArray();
+        });
+    }
+
+    /// <summary>201 without <c>Location</c>, as Harbor answers: there is no endpoint for a single tag.</summary>
+    private static async Task CreateTagAsync(HttpContext context, ArtifactService artifacts, TagService tags, string projectName, string repositoryName,
+        string reference)
+    {
+        await ProjectGate.RequireAsync(context, projectName, Rbac.Tag, Rbac.Create);
+        var repository = RepositoryPath.Full(projectName, repositoryName);
+        var request = await ApiJson.ReadAsync<NewTagRequest>(context);
+        var artifact = await artifacts.FindAsync(repository, ArtifactRef.Parse(reference), context.RequestAborted);
+        await tags.CreateAsync(repository, artifact, request.Name, context.RequestAborted);
+        context.Response.StatusCode = StatusCodes.Status201Created;
+    }
+
+    private static async Task DeleteTagAsync(HttpContext context, ArtifactService artifacts, TagService tags, string projectName, string repositoryName,
+        string reference, string tagName)
+    {
+        await ProjectGate.RequireAsync(context, projectName, Rbac.Tag, Rbac.Delete);
+        var repository = RepositoryPath.Full(projectName, repositoryName);
+        var artifact = await artifacts.FindAsync(repository, ArtifactRef.Parse(reference), context.RequestAborted);
+        await tags.DeleteAsync(artifact, tagName, context.RequestAborted);
+    }
+}
