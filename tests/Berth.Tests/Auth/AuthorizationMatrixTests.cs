@@ -48,7 +48,6 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     private static readonly string[] GcListers = [Admin, RobotSystem];
 
     // Harbor's repository, artifact and tag permissions by role; robots here hold only repository pull/push/delete grants.
-    private static readonly string[] RepositoryReaders = ["projectAdmin", "developer", "guest", "maintainer", Admin];
     private static readonly string[] RepositoryUpdaters = ["projectAdmin", "developer", "maintainer", Admin];
     private static readonly string[] ArtifactDeleters = ["projectAdmin", "maintainer", Admin];
     private static readonly string[] TagCreators = ["projectAdmin", "developer", "maintainer", Admin];
@@ -230,7 +229,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             new("GET", "/api/v2.0/search", "/api/v2.0/search?q=mx", Accepted),
             new("GET", "/api/v2.0/statistics", "/api/v2.0/statistics", SignedIn),
             new("GET", repositories, "/api/v2.0/projects/mx/repositories", Members),
-            new("GET", repositories + "/{repositoryName}", "/api/v2.0/projects/mx/repositories/app", RepositoryReaders),
+            new("GET", repositories + "/{repositoryName}", "/api/v2.0/projects/mx/repositories/app", Members), // limited guests read a repository too (Harbor 2.x role table)
             new("PUT", repositories + "/{repositoryName}", "/api/v2.0/projects/mx/repositories/app", RepositoryUpdaters, "{\"description\":\"d\"}"),
             // Unknown repositories and artifacts: whoever may is told 404; nothing is deleted.
             new("DELETE", repositories + "/{repositoryName}", "/api/v2.0/projects/mx/repositories/none", Deleters),
