@@ -28,6 +28,14 @@ public static class ApiJson
         }
     }
 
+    /// <summary>Writes a JSON answer straight into the response, streamed (never a whole document in memory first).</summary>
+    public static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> write)
+    {
+        context.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        write(writer);
+    }
+
     public static string Time(DateTime utc) =>
         DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 }

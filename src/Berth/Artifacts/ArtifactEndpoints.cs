@@ -26,7 +26,7 @@ public static class ArtifactEndpoints
         var options = ArtifactOptions.From(context.Request);
         var (page, total) = await artifacts.ListAsync(project, repository, ListQuery.From(context.Request), paging, options, context.RequestAborted);
         paging.SetHeaders(context, total);
-        await ArtifactJson.WriteAsync(context, writer =>
+        await ApiJson.WriteAsync(context, writer =>
         {
             writer.WriteStartArray();
             page.ForEach(a => ArtifactJson.Write(writer, a));
@@ -39,7 +39,7 @@ public static class ArtifactEndpoints
         var project = await ProjectGate.RequireAsync(context, projectName, Rbac.Artifact, Rbac.Read);
         var repository = RepositoryPath.Full(projectName, repositoryName);
         var view = await artifacts.GetAsync(project, repository, ArtifactRef.Parse(reference), ArtifactOptions.From(context.Request), context.RequestAborted);
-        await ArtifactJson.WriteAsync(context, writer => ArtifactJson.Write(writer, view));
+        await ApiJson.WriteAsync(context, writer => ArtifactJson.Write(writer, view));
     }
 
     /// <summary>Deletes the artifact a digest or a tag names, with all its tags, as Harbor does.</summary>
@@ -61,7 +61,7 @@ public static class ArtifactEndpoints
         var artifact = await artifacts.FindAsync(repository, ArtifactRef.Parse(reference), context.RequestAborted);
         var (page, total) = await tags.ListAsync(artifact, query, paging, context.RequestAborted);
         paging.SetHeaders(context, total);
-        await ArtifactJson.WriteAsync(context, writer =>
+        await ApiJson.WriteAsync(context, writer =>
         {
             writer.WriteStartArray();
             page.ForEach(t => ArtifactJson.Write(writer, t));

@@ -8,13 +8,6 @@ namespace Berth.Artifacts;
 /// <remarks>A time never set (an artifact never pulled) is Harbor's zero time, <c>0001-01-01T00:00:00.000Z</c>, which the portal shows as empty.</remarks>
 public static class ArtifactJson
 {
-    public static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> write)
-    {
-        context.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.Body);
-        write(writer);
-    }
-
     public static void Write(Utf8JsonWriter writer, RepositoryRow repository)
     {
         writer.WriteStartObject();

@@ -39,7 +39,7 @@ public static class RepositoryEndpoints
     {
         var project = await ProjectGate.RequireAsync(context, projectName, Rbac.Repository, Rbac.Read);
         var repository = await repositories.GetAsync(project, RepositoryPath.Full(projectName, repositoryName), context.RequestAborted);
-        await ArtifactJson.WriteAsync(context, writer => ArtifactJson.Write(writer, repository));
+        await ApiJson.WriteAsync(context, writer => ArtifactJson.Write(writer, repository));
     }
 
     private static async Task UpdateAsync(HttpContext context, RepositoryService repositories, string projectName, string repositoryName)
@@ -59,7 +59,7 @@ public static class RepositoryEndpoints
     private static async Task WritePageAsync(HttpContext context, ApiPaging paging, List<RepositoryRow> page, int total)
     {
         paging.SetHeaders(context, total);
-        await ArtifactJson.WriteAsync(context, writer =>
+        await ApiJson.WriteAsync(context, writer =>
         {
             writer.WriteStartArray();
             page.ForEach(r => ArtifactJson.Write(writer, r));

@@ -24,7 +24,7 @@ public static class SearchEndpoints
         }
 
         var (projects, repositories) = await search.SearchAsync(subject, text, context.RequestAborted);
-        await ArtifactJson.WriteAsync(context, writer =>
+        await ApiJson.WriteAsync(context, writer =>
         {
             writer.WriteStartObject();
             writer.WriteStartArray("project");
@@ -52,7 +52,7 @@ public static class SearchEndpoints
     {
         var subject = await ApiPrincipal.RequireAsync(context);
         var counts = await statistics.ForAsync(subject, context.RequestAborted);
-        await ArtifactJson.WriteAsync(context, writer => Write(writer, counts));
+        await ApiJson.WriteAsync(context, writer => Write(writer, counts));
     }
 
     private static void Write(Utf8JsonWriter writer, Statistic counts)

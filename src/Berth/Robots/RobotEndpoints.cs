@@ -27,7 +27,7 @@ public static class RobotEndpoints
         var created = await robots.CreateAsync(caller, await ApiJson.ReadAsync<RobotCreateRequest>(context), context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status201Created;
         context.Response.Headers.Location = "/api/v2.0/robots/" + created.Robot.Id.ToString(CultureInfo.InvariantCulture);
-        await WriteAsync(context, writer =>
+        await ApiJson.WriteAsync(context, writer =>
         {
             writer.WriteStartObject();
             writer.WriteNumber("id", created.Robot.Id);
@@ -45,7 +45,7 @@ public static class RobotEndpoints
         var paging = ApiPaging.From(context.Request);
         var (page, total) = await robots.ListAsync(caller, context.Request.Query["q"].FirstOrDefault(), paging, context.RequestAborted);
         paging.SetHeaders(context, total);
-        await WriteAsync(context, writer =>
+        await ApiJson.WriteAsync(context, writer =>
         {
             writer.WriteStartArray();
             page.ForEach(r => Write(writer, r));
@@ -57,7 +57,7 @@ public static class RobotEndpoints
     {
         var caller = await ApiPrincipal.RequireAsync(context);
         var robot = await robots.GetAsync(caller, id, Rbac.Read, context.RequestAborted);
-        await WriteAsync(context, writer => Write(writer, robot));
+        await ApiJson.WriteAsync(context, writer => Write(writer, robot));
     }
 
     private static async Task UpdateAsync(HttpContext context, RobotService robots, long id)
@@ -70,7 +70,7 @@ public static class RobotEndpoints
     {
         var caller = await ApiPrincipal.RequireAsync(context);
         var secret = await robots.RefreshSecretAsync(caller, id, await ApiJson.ReadAsync<RobotSecretRequest>(context), context.RequestAborted);
-        await WriteAsync(context, writer =>
+        await ApiJson.WriteAsync(context, writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("secret", secret);
@@ -82,13 +82,6 @@ public static class RobotEndpoints
     {
         var caller = await ApiPrincipal.RequireAsync(context);
         await robots.DeleteAsync(caller, id, context.RequestAborted);
-    }
-
-    private static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> write)
-    {
-        context.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.Body);
-        write(writer);
     }
 
     /// <summary>Harbor's <c>Robot</c>, with the full name; never the secret or its hash.</summary>

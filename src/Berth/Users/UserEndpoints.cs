@@ -50,7 +50,7 @@ public static class UserEndpoints
 
         var (page, total) = await users.ListAsync(query, paging, context.RequestAborted);
         paging.SetHeaders(context, total);
-        await WriteAsync(context, writer =>
+        await ApiJson.WriteAsync(context, writer =>
         {
             writer.WriteStartArray();
             page.ForEach(u => Write(writer, u));
@@ -71,7 +71,7 @@ public static class UserEndpoints
         var paging = ApiPaging.From(context.Request);
         var (page, total) = await users.SearchAsync(username, paging, context.RequestAborted);
         paging.SetHeaders(context, total);
-        await WriteAsync(context, writer =>
+        await ApiJson.WriteAsync(context, writer =>
         {
             writer.WriteStartArray();
             foreach (var user in page)
@@ -95,7 +95,7 @@ public static class UserEndpoints
         }
 
         var user = await users.GetAsync(subject.Id, context.RequestAborted);
-        await WriteAsync(context, writer => Write(writer, user));
+        await ApiJson.WriteAsync(context, writer => Write(writer, user));
     }
 
     /// <summary>Harbor's list of <c>{resource, action}</c> the caller holds in <c>scope</c> (<c>/project/{id}</c> or <c>/system</c>), from the RBAC evaluator.</summary>
@@ -108,7 +108,7 @@ public static class UserEndpoints
             var text => bool.TryParse(text, out var flag) ? flag : throw ApiException.BadRequest("relative must be true or false"),
         };
         var permissions = await rbac.PermissionsAsync(subject, context.Request.Query["scope"].FirstOrDefault() ?? "", relative, context.RequestAborted);
-        await WriteAsync(context, writer =>
+        await ApiJson.WriteAsync(context, writer =>
         {
             writer.WriteStartArray();
             foreach (var permission in permissions)
@@ -127,7 +127,7 @@ public static class UserEndpoints
     {
         await RequireSelfOrAsync(context, id, Rbac.Read);
         var user = await users.GetAsync(id, context.RequestAborted);
-        await WriteAsync(context, writer => Write(writer, user));
+        await ApiJson.WriteAsync(context, writer => Write(writer, user));
     }
 
     /// <summary>Harbor's <c>UserProfile</c>: email, real name and comment, by the user or an administrator.</summary>
@@ -160,13 +160,6 @@ public static class UserEndpoints
     {
         var subject = await ApiPrincipal.RequireAsync(context);
         return subject.Id == id || RbacEvaluator.CanInSystem(subject, Rbac.User, action) ? subject : throw ApiPrincipal.Refuse(subject);
-    }
-
-    private static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> write)
-    {
-        context.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.Body);
-        write(writer);
     }
 
     /// <summary>Harbor's <c>UserResp</c>. The password hash never leaves the database.</summary>
