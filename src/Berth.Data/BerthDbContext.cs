@@ -46,6 +46,10 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
 
     public DbSet<ConfigurationEntry> Configurations => Set<ConfigurationEntry>();
 
+    public DbSet<Label> Labels => Set<Label>();
+
+    public DbSet<LabelReference> LabelReferences => Set<LabelReference>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Repository>(e =>
@@ -215,6 +219,28 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
             e.ToTable("configurations");
             e.HasKey(x => x.Key);
             e.Property(x => x.Key).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<Label>(e =>
+        {
+            e.ToTable("labels");
+            e.Property(x => x.Name).HasMaxLength(128);
+            e.Property(x => x.Description).HasMaxLength(1024);
+            e.Property(x => x.Color).HasMaxLength(32);
+            e.Property(x => x.Scope).HasMaxLength(1);
+            // One name per project, and one among the global labels (whose project is null, which a plain unique index ignores).
+            e.HasIndex(x => new { x.ProjectId, x.Name }).IsUnique();
+            e.HasIndex(x => x.Name).IsUnique().HasFilter("\"ProjectId\" IS NULL");
+            e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<LabelReference>(e =>
+        {
+            e.ToTable("label_references");
+            e.HasKey(x => new { x.LabelId, x.ArtifactId });
+            e.HasIndex(x => x.ArtifactId);
+            e.HasOne<Label>().WithMany().HasForeignKey(x => x.LabelId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Artifact>().WithMany().HasForeignKey(x => x.ArtifactId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<SigningKey>(e =>
