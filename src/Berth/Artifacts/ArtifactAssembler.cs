@@ -22,6 +22,13 @@ public sealed class ArtifactAssembler(BerthDbContext db, ArtifactDocuments docum
             ? (await db.Tags.AsNoTracking().Where(t => ids.Contains(t.ArtifactId))
                 .OrderByDescending(t => t.PushTime).ThenByDescending(t => t.Id).ToListAsync(cancellationToken)).ToLookup(t => t.ArtifactId)
             : null;
+        var labels = options.WithLabel
+            ? (await (from r in db.LabelReferences.AsNoTracking()
+                      join l in db.Labels.AsNoTracking() on r.LabelId equals l.Id
+                      where ids.Contains(r.ArtifactId)
+                      orderby r.CreatedAt, l.Id
+                      select new { r.ArtifactId, Label = l }).ToListAsync(cancellationToken)).ToLookup(x => x.ArtifactId, x => x.Label)
+            : null;
         var references = await ReferencesAsync(page, repositoryId, cancellationToken);
         var accessories = options.WithAccessory ? await AccessoriesAsync(page, repositoryId, repository, cancellationToken) : null;
 
@@ -36,7 +43,7 @@ public sealed class ArtifactAssembler(BerthDbContext db, ArtifactDocuments docum
                 tags?[artifact.Id].ToList(),
                 references.TryGetValue(artifact.Id, out var children) ? children : [],
                 accessories?[artifact.Digest].ToList(),
-                options.WithLabel,
+                labels?[artifact.Id].ToList(),
                 extraAttrs));
         }
 

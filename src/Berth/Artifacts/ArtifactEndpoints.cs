@@ -1,9 +1,10 @@
 using Berth.Api;
 using Berth.Auth;
+using Berth.Labels;
 
 namespace Berth.Artifacts;
 
-/// <summary><c>/api/v2.0/projects/{project}/repositories/{repository}/artifacts</c>: list, get and delete artifacts, and their tags.</summary>
+/// <summary><c>/api/v2.0/projects/{project}/repositories/{repository}/artifacts</c>: list, get and delete artifacts, their tags and labels.</summary>
 public static class ArtifactEndpoints
 {
     public static IEndpointRouteBuilder MapArtifacts(this IEndpointRouteBuilder endpoints)
@@ -15,6 +16,8 @@ public static class ArtifactEndpoints
         group.MapGet("/{reference}/tags", ListTagsAsync);
         group.MapPost("/{reference}/tags", CreateTagAsync);
         group.MapDelete("/{reference}/tags/{tagName}", DeleteTagAsync);
+        group.MapPost("/{reference}/labels", AddLabelAsync);
+        group.MapDelete("/{reference}/labels/{labelId:long}", RemoveLabelAsync);
         return endpoints;
     }
 
@@ -88,5 +91,25 @@ public static class ArtifactEndpoints
         var repository = RepositoryPath.Full(projectName, repositoryName);
         var artifact = await artifacts.FindAsync(repository, ArtifactRef.Parse(reference), context.RequestAborted);
         await tags.DeleteAsync(artifact, tagName, context.RequestAborted);
+    }
+
+    /// <summary>Attaches a global label or one of the project (body: Harbor's <c>Label</c>, of which only <c>id</c> counts); 200 as in Harbor.</summary>
+    private static async Task AddLabelAsync(HttpContext context, ArtifactService artifacts, LabelService labels, string projectName,
+        string repositoryName, string reference)
+    {
+        var project = await ProjectGate.RequireAsync(context, projectName, Rbac.ArtifactLabel, Rbac.Create);
+        var repository = RepositoryPath.Full(projectName, repositoryName);
+        var request = await ApiJson.ReadAsync<LabelIdRequest>(context);
+        var artifact = await artifacts.FindAsync(repository, ArtifactRef.Parse(reference), context.RequestAborted);
+        await labels.AttachAsync(project.ProjectId, artifact, request.Id, context.RequestAborted);
+    }
+
+    private static async Task RemoveLabelAsync(HttpContext context, ArtifactService artifacts, LabelService labels, string projectName,
+        string repositoryName, string reference, long labelId)
+    {
+        await ProjectGate.RequireAsync(context, projectName, Rbac.ArtifactLabel, Rbac.Delete);
+        var repository = RepositoryPath.Full(projectName, repositoryName);
+        var artifact = await artifacts.FindAsync(repository, ArtifactRef.Parse(reference), context.RequestAborted);
+        await labels.DetachAsync(artifact, labelId, context.RequestAborted);
     }
 }

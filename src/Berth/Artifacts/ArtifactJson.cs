@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Berth.Api;
 using Berth.Data.Entities;
+using Berth.Labels;
 
 namespace Berth.Artifacts;
 
@@ -59,10 +60,14 @@ public static class ArtifactJson
             writer.WriteEndArray();
         }
 
-        if (view.WithLabels)
+        if (view.Labels is { } labels)
         {
-            // No label can be attached to an artifact yet (there is no /labels API), so every artifact carries none.
             writer.WriteStartArray("labels");
+            foreach (var label in labels)
+            {
+                LabelJson.Write(writer, label);
+            }
+
             writer.WriteEndArray();
         }
 

@@ -186,14 +186,22 @@ public sealed class ArtifactService(BerthDbContext db, ManifestService manifests
         };
     }
 
-    /// <summary>Harbor's <c>labels=(id1 id2)</c>: artifacts carrying all those labels. No label can be attached yet, so none does.</summary>
-    private static IQueryable<Artifact> Labelled(IQueryable<Artifact> artifacts, ListQuery.Term term)
+    /// <summary>Harbor's <c>labels=(id1 id2)</c>: the artifacts carrying every one of those labels.</summary>
+    private IQueryable<Artifact> Labelled(IQueryable<Artifact> artifacts, ListQuery.Term term)
     {
-        if (term.Match != ListQuery.Match.AllOf || term.Items.Any(i => !long.TryParse(i, out _)))
+        var ids = new List<long>();
+        foreach (var item in term.Match == ListQuery.Match.AllOf ? term.Items : [""])
         {
-            throw ApiException.BadRequest("the value of \"labels\" query can only be integer list with intersetion relationship");
+            ids.Add(long.TryParse(item, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+                ? id
+                : throw ApiException.BadRequest("the value of \"labels\" query can only be integer list with intersetion relationship"));
         }
 
-        return term.Items.Count == 0 ? artifacts : artifacts.Where(a => false);
+        foreach (var id in ids.Distinct())
+        {
+            artifacts = artifacts.Where(a => db.LabelReferences.Any(r => r.ArtifactId == a.Id && r.LabelId == id));
+        }
+
+        return artifacts;
     }
 }

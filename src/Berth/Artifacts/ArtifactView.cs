@@ -9,7 +9,7 @@ namespace Berth.Artifacts;
 /// <param name="Tags">Null when the request asked for none (<c>with_tag=false</c>).</param>
 /// <param name="References">An index's entries; empty for anything else.</param>
 /// <param name="Accessories">Null unless the request asked for them (<c>with_accessory=true</c>).</param>
-/// <param name="WithLabels">Whether to show <c>labels</c>.</param>
+/// <param name="Labels">Null unless the request asked for them (<c>with_label=true</c>).</param>
 /// <param name="ExtraAttrsJson">A JSON object, or null for none.</param>
 public sealed record ArtifactView(
     Artifact Artifact,
@@ -18,5 +18,5 @@ public sealed record ArtifactView(
     IReadOnlyList<Tag>? Tags,
     IReadOnlyList<ReferenceView> References,
     IReadOnlyList<AccessoryView>? Accessories,
-    bool WithLabels,
+    IReadOnlyList<Label>? Labels,
     string? ExtraAttrsJson);

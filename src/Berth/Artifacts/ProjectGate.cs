@@ -15,9 +15,22 @@ public static class ProjectGate
     {
         var subject = await ApiPrincipal.GetAsync(context);
         var access = await context.RequestServices.GetRequiredService<RbacEvaluator>().ProjectAsync(subject, projectName, context.RequestAborted);
+        return Check(subject, access, projectName, resource, action);
+    }
+
+    /// <summary>The same check for a project named by its id (a project label's <c>project_id</c>).</summary>
+    public static async Task<ProjectAccess> RequireAsync(HttpContext context, long projectId, string resource, string action)
+    {
+        var subject = await ApiPrincipal.GetAsync(context);
+        var access = await context.RequestServices.GetRequiredService<RbacEvaluator>().ProjectAsync(subject, projectId, context.RequestAborted);
+        return Check(subject, access, projectId.ToString(System.Globalization.CultureInfo.InvariantCulture), resource, action);
+    }
+
+    private static ProjectAccess Check(Subject subject, ProjectAccess? access, string project, string resource, string action)
+    {
         if (access is null)
         {
-            throw subject.SysAdmin ? ApiException.NotFound($"project {projectName} not found") : ApiPrincipal.Refuse(subject);
+            throw subject.SysAdmin ? ApiException.NotFound($"project {project} not found") : ApiPrincipal.Refuse(subject);
         }
 
         return access.Can(resource, action) ? access : throw ApiPrincipal.Refuse(subject);

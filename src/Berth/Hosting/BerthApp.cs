@@ -6,6 +6,7 @@ using Berth.Data.Sqlite;
 using Berth.Distribution;
 using Berth.Gc;
 using Berth.Jobs;
+using Berth.Labels;
 using Berth.Projects;
 using Berth.Retention;
 using Berth.Robots;
@@ -75,6 +76,7 @@ public static class BerthApp
         services.AddScoped<RobotService>();
         services.AddSingleton<SettingsStore>();
         services.AddArtifacts();
+        services.AddLabels();
         AddRateLimiting(services, configuration);
 
         var app = builder.Build();
@@ -94,6 +96,7 @@ public static class BerthApp
         app.MapConfigurations();
         app.MapRetentions();
         app.MapArtifactApi();
+        app.MapLabels();
         return app;
     }
 

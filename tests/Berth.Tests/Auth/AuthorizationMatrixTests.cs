@@ -52,6 +52,9 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     private static readonly string[] ArtifactDeleters = ["projectAdmin", "maintainer", Admin];
     private static readonly string[] TagCreators = ["projectAdmin", "developer", "maintainer", Admin];
     private static readonly string[] TagDeleters = ["projectAdmin", "maintainer", Admin];
+    private static readonly string[] LabelReaders = ["projectAdmin", "developer", "guest", "maintainer", Admin];
+    private static readonly string[] LabelManagers = ["projectAdmin", "maintainer", Admin];
+    private static readonly string[] ArtifactLabellers = ["projectAdmin", "developer", "maintainer", Admin];
 
     private readonly Dictionary<string, string> _robotAuthorizations = new(StringComparer.Ordinal);
     private long _robotId;
@@ -63,6 +66,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     private long _adminId;
     private long _projectId;
     private long _policyId;
+    private long _labelId;
 
     public async ValueTask InitializeAsync()
     {
@@ -88,6 +92,9 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         _digest = image.Manifest.Digest;
         using var policy = await _server.SendAsync(HttpMethod.Post, "/api/v2.0/retentions", TestCredentials.AdminAuthorization, RetentionPolicy(""));
         _policyId = long.Parse(policy.Headers.Location!.OriginalString.Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture);
+        using var label = await _server.SendAsync(HttpMethod.Post, "/api/v2.0/labels", TestCredentials.AdminAuthorization,
+            $$"""{"name":"mx-label","scope":"p","project_id":{{_projectId}}}""");
+        _labelId = long.Parse(label.Headers.Location!.OriginalString.Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture);
 
         await AddRobotAsync(RobotPull, "project", false, Project("mx", Repo("pull")));
         await AddRobotAsync(RobotPush, "project", false, Project("mx", Repo("pull"), Repo("push")));
@@ -239,6 +246,17 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             new("GET", artifacts + "/{reference}/tags", "/api/v2.0/projects/mx/repositories/app/artifacts/v1/tags", Members),
             new("POST", artifacts + "/{reference}/tags", "/api/v2.0/projects/mx/repositories/app/artifacts/v1/tags", TagCreators, "{\"name\":\"-bad\"}"),
             new("DELETE", artifacts + "/{reference}/tags/{tagName}", "/api/v2.0/projects/mx/repositories/app/artifacts/v1/tags/none", TagDeleters),
+            new("POST", artifacts + "/{reference}/labels", "/api/v2.0/projects/mx/repositories/app/artifacts/v1/labels", ArtifactLabellers, "{\"id\":999999}"),
+            new("DELETE", artifacts + "/{reference}/labels/{labelId:long}", "/api/v2.0/projects/mx/repositories/app/artifacts/v1/labels/999999",
+                ArtifactLabellers),
+            // Global labels are listed to anyone; a project's, to who may read its labels. Bodies that pass the check fail validation.
+            new("GET", "/api/v2.0/labels/", "/api/v2.0/labels?scope=g", Accepted),
+            new("GET", "/api/v2.0/labels/", $"/api/v2.0/labels?scope=p&project_id={_projectId}", LabelReaders),
+            new("POST", "/api/v2.0/labels/", "/api/v2.0/labels", LabelManagers, $$"""{"name":"","scope":"p","project_id":{{_projectId}}}"""),
+            new("POST", "/api/v2.0/labels/", "/api/v2.0/labels", SysAdmins, """{"name":"","scope":"g"}"""),
+            new("GET", "/api/v2.0/labels/{id:long}", $"/api/v2.0/labels/{_labelId}", LabelReaders),
+            new("PUT", "/api/v2.0/labels/{id:long}", $"/api/v2.0/labels/{_labelId}", LabelManagers, "{\"name\":\"\"}"),
+            new("DELETE", "/api/v2.0/labels/{id:long}", "/api/v2.0/labels/999999", SysAdmins),
         ];
     }
 

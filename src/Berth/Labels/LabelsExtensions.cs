@@ -1,0 +1,6 @@
+namespace Berth.Labels;
+
+public static class LabelsExtensions
+{
+    public static IServiceCollection AddLabels(this IServiceCollection services) => services.AddScoped<LabelService>();
+}
