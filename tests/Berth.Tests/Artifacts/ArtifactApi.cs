@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Berth.Distribution.Manifests;
 using Berth.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Berth.Tests.Artifacts;
 
@@ -89,6 +91,25 @@ internal static class ArtifactApi
             Assert.Equal(page.ToString(CultureInfo.InvariantCulture), query["page"].Single());
             Assert.Equal(pageSize.ToString(CultureInfo.InvariantCulture), query["page_size"].Single());
         }
+    }
+
+    /// <summary>Flushes recorded pulls until <paramref name="done"/> holds (a pull is recorded just after its body is sent, so a
+    /// client may see the response first), for at most ten seconds.</summary>
+    public static async Task FlushPullsUntilAsync(BerthServer server, Func<Task<bool>> done)
+    {
+        var flusher = server.Services.GetRequiredService<PullRecorderFlusher>();
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            await flusher.FlushAsync(CancellationToken.None);
+            if (await done())
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail("the pulls were not recorded within ten seconds");
     }
 
     /// <summary>Pushes an index over <paramref name="children"/> (each pushed by digest first) under <paramref name="tag"/>.</summary>
