@@ -107,7 +107,7 @@ public static class ArtifactJson
         writer.WriteString("child_digest", reference.ChildDigest);
         if (reference.PlatformJson is not null)
         {
-            RawObject(writer, "platform", reference.PlatformJson);
+            WritePlatform(writer, reference.PlatformJson);
         }
 
         if (reference.AnnotationsJson is not null)
@@ -144,6 +144,41 @@ public static class ArtifactJson
         writer.WriteString("creation_time", ApiJson.Time(accessory.CreatedAt));
         writer.WriteEndObject();
     }
+
+    /// <summary>Harbor's <c>Platform</c>: the fields it declares, taken from the index entry's platform object.</summary>
+    /// <remarks>
+    /// The swagger names two of them with their quotes (<c>'''os.version'''</c> in its YAML is the key <c>'os.version'</c>), and
+    /// Harbor's generated server writes them so; clients generated from the swagger read them so too.
+    /// </remarks>
+    private static void WritePlatform(Utf8JsonWriter writer, string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var platform = document.RootElement;
+        writer.WriteStartObject("platform");
+        foreach (var (from, to) in PlatformStrings)
+        {
+            if (platform.TryGetProperty(from, out var value) && value.ValueKind == JsonValueKind.String)
+            {
+                writer.WriteString(to, value.GetString());
+            }
+        }
+
+        if (platform.TryGetProperty("os.features", out var features) && features.ValueKind == JsonValueKind.Array)
+        {
+            writer.WriteStartArray("'os.features'");
+            foreach (var feature in features.EnumerateArray().Where(f => f.ValueKind == JsonValueKind.String))
+            {
+                writer.WriteStringValue(feature.GetString());
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static readonly (string From, string To)[] PlatformStrings =
+        [("architecture", "architecture"), ("os", "os"), ("os.version", "'os.version'"), ("variant", "variant")];
 
     /// <summary>A stored JSON object (validated as one when it was pushed), or <c>{}</c> when there is none.</summary>
     private static void RawObject(Utf8JsonWriter writer, string name, string? json)
