@@ -95,7 +95,7 @@ public static partial class Contract
             HttpStatusCode.Forbidden => ["FORBIDDEN", "DENIED"],
             HttpStatusCode.NotFound => ["NOT_FOUND"],
             HttpStatusCode.Conflict => ["CONFLICT"],
-            HttpStatusCode.PreconditionFailed => ["PRECONDITION"],
+            HttpStatusCode.PreconditionFailed => ["PRECONDITION", "PROJECTPOLICYVIOLATION", "VIOLATE_FOREIGN_KEY_CONSTRAINT"],
             HttpStatusCode.RequestEntityTooLarge => ["REQUEST_ENTITY_TOO_LARGE"],
             _ => throw new ArgumentOutOfRangeException(nameof(status)),
         };

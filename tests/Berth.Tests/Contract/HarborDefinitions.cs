@@ -27,8 +27,8 @@ public sealed record Field(string Name, JsonType Type, bool Required = true, boo
 public sealed record Definition(IReadOnlyList<Field> Fields, JsonType? MapOf = null);
 
 /// <summary>
-/// The response definitions of Harbor's <c>/api/v2.0</c> swagger that the users, projects, members, robots, ping, systeminfo and health
-/// endpoints return, written out by hand from the contract: every property, its JSON type, and whether Berth always sends it.
+/// The response definitions of Harbor's <c>/api/v2.0</c> swagger that the users, projects, members, robots, ping, systeminfo, health,
+/// repositories, artifacts, tags, labels, search and statistics endpoints return, written out by hand from the contract: every property, its JSON type, and whether Berth always sends it.
 /// </summary>
 /// <remarks>An answer may hold no property a definition does not declare: a misspelt field is as broken for a generated client as a missing one.</remarks>
 public static class HarborDefinitions
@@ -179,5 +179,115 @@ public static class HarborDefinitions
             Req("creation_time", JsonType.DateTime), Req("expires_at", JsonType.Integer),
         ]),
         ["RobotSec"] = new([Req("secret", JsonType.String)]),
+
+        ["Repository"] = new(
+        [
+            Req("id", JsonType.Integer),
+            Req("project_id", JsonType.Integer),
+            Req("name", JsonType.String),
+            Req("description", JsonType.String),
+            Req("artifact_count", JsonType.Integer),
+            Req("pull_count", JsonType.Integer),
+            Req("creation_time", JsonType.DateTime),
+            Req("update_time", JsonType.DateTime),
+        ]),
+        ["Artifact"] = new(
+        [
+            Req("id", JsonType.Integer),
+            Req("type", JsonType.String),
+            Req("media_type", JsonType.String),
+            Req("manifest_media_type", JsonType.String),
+            Req("artifact_type", JsonType.String),
+            Req("project_id", JsonType.Integer),
+            Req("repository_id", JsonType.Integer),
+            Req("repository_name", JsonType.String),
+            Req("digest", JsonType.String),
+            Req("size", JsonType.Integer),
+            Req("icon", JsonType.String),
+            Req("push_time", JsonType.DateTime),
+            Req("pull_time", JsonType.DateTime),
+            // The swagger's ExtraAttrs is a map of objects, yet Harbor puts strings in it (architecture, os): only "an object" holds.
+            Req("extra_attrs", JsonType.Object),
+            Req("annotations", JsonType.Object, "Annotations"),
+            Req("references", JsonType.Array, "Reference"),
+            Opt("tags", JsonType.Array, "Tag"),                       // left out with with_tag=false
+            Opt("addition_links", JsonType.Object, "AdditionLinks"),  // no additions yet
+            Opt("labels", JsonType.Array, "Label"),                   // only with with_label=true
+            Opt("scan_overview", JsonType.Object),                    // no scanner yet
+            Opt("sbom_overview", JsonType.Object),
+            Opt("accessories", JsonType.Array, "Accessory"),          // only with with_accessory=true
+            Opt("inherited_accessories", JsonType.Array, "Accessory"),
+        ]),
+        ["Annotations"] = new([], MapOf: JsonType.String),
+        ["AdditionLinks"] = new([], MapOf: JsonType.Object),
+        ["Reference"] = new(
+        [
+            Req("parent_id", JsonType.Integer),
+            Req("child_id", JsonType.Integer),
+            Req("child_digest", JsonType.String),
+            Opt("platform", JsonType.Object, "Platform"),             // each only when the index entry has it
+            Opt("annotations", JsonType.Object, "Annotations"),
+            Opt("urls", JsonType.Array, items: JsonType.String),
+        ]),
+        ["Platform"] = new(
+        [
+            Opt("architecture", JsonType.String),
+            Opt("os", JsonType.String),
+            Opt("'os.version'", JsonType.String),                     // the swagger's own name, quotes included
+            Opt("'os.features'", JsonType.Array, items: JsonType.String),
+            Opt("variant", JsonType.String),
+        ]),
+        ["Tag"] = new(
+        [
+            Req("id", JsonType.Integer),
+            Req("repository_id", JsonType.Integer),
+            Req("artifact_id", JsonType.Integer),
+            Req("name", JsonType.String),
+            Req("push_time", JsonType.DateTime),
+            Req("pull_time", JsonType.DateTime),
+            Req("immutable", JsonType.Boolean),
+        ]),
+        ["Accessory"] = new(
+        [
+            Req("id", JsonType.Integer),
+            Req("artifact_id", JsonType.Integer),
+            Req("subject_artifact_id", JsonType.Integer),
+            Req("subject_artifact_digest", JsonType.String),
+            Req("subject_artifact_repo", JsonType.String),
+            Req("size", JsonType.Integer),
+            Req("digest", JsonType.String),
+            Req("type", JsonType.String),
+            Req("icon", JsonType.String),
+            Req("creation_time", JsonType.DateTime),
+        ]),
+        ["Label"] = new(
+        [
+            Req("id", JsonType.Integer),
+            Req("name", JsonType.String),
+            Req("description", JsonType.String),
+            Req("color", JsonType.String),
+            Req("scope", JsonType.String),
+            Req("project_id", JsonType.Integer),
+            Req("creation_time", JsonType.DateTime),
+            Req("update_time", JsonType.DateTime),
+        ]),
+        ["Search"] = new([Req("project", JsonType.Array, "Project"), Req("repository", JsonType.Array, "SearchRepository")]),
+        ["SearchRepository"] = new(
+        [
+            Req("project_id", JsonType.Integer),
+            Req("project_name", JsonType.String),
+            Req("project_public", JsonType.Boolean),
+            Req("repository_name", JsonType.String),
+            Req("pull_count", JsonType.Integer),
+            Req("artifact_count", JsonType.Integer),
+        ]),
+        ["Statistic"] = new(
+        [
+            .. new[]
+            {
+                "private_project_count", "private_repo_count", "public_project_count", "public_repo_count", "total_project_count",
+                "total_repo_count", "total_storage_consumption",
+            }.Select(name => Req(name, JsonType.Integer)),
+        ]),
     };
 }
