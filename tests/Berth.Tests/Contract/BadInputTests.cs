@@ -3,7 +3,7 @@ using Berth.Testing;
 
 namespace Berth.Tests.Contract;
 
-/// <summary>Malformed bodies, parameters and names on every users, projects and members route: a 4xx in Harbor's shape, never a 500.</summary>
+/// <summary>Malformed bodies, parameters and names on every users, projects, members, repositories, artifacts, tags and labels route: a 4xx in Harbor's shape, never a 500.</summary>
 public sealed class BadInputTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private static readonly string[] Routes =
@@ -17,6 +17,18 @@ public sealed class BadInputTests(ServerFixture fixture) : IClassFixture<ServerF
         "GET /api/v2.0/projects/{project}/members", "POST /api/v2.0/projects/{project}/members", "GET /api/v2.0/projects/{project}/members/{member}",
         "PUT /api/v2.0/projects/{project}/members/{member}", "DELETE /api/v2.0/projects/{project}/members/{member}",
         "GET /api/v2.0/systeminfo",
+        "GET /api/v2.0/repositories", "GET /api/v2.0/projects/{project}/repositories", "GET /api/v2.0/projects/{project}/repositories/{repository}",
+        "PUT /api/v2.0/projects/{project}/repositories/{repository}", "DELETE /api/v2.0/projects/{project}/repositories/{repository}",
+        "GET /api/v2.0/projects/{project}/repositories/{repository}/artifacts",
+        "GET /api/v2.0/projects/{project}/repositories/{repository}/artifacts/{reference}",
+        "DELETE /api/v2.0/projects/{project}/repositories/{repository}/artifacts/{reference}",
+        "GET /api/v2.0/projects/{project}/repositories/{repository}/artifacts/{reference}/tags",
+        "POST /api/v2.0/projects/{project}/repositories/{repository}/artifacts/{reference}/tags",
+        "DELETE /api/v2.0/projects/{project}/repositories/{repository}/artifacts/{reference}/tags/{tag}",
+        "POST /api/v2.0/projects/{project}/repositories/{repository}/artifacts/{reference}/labels",
+        "DELETE /api/v2.0/projects/{project}/repositories/{repository}/artifacts/{reference}/labels/{member}",
+        "GET /api/v2.0/labels", "POST /api/v2.0/labels", "GET /api/v2.0/labels/{user}", "PUT /api/v2.0/labels/{user}", "DELETE /api/v2.0/labels/{user}",
+        "GET /api/v2.0/search", "GET /api/v2.0/statistics",
     ];
 
     private static readonly string[] Bodies =
@@ -34,6 +46,15 @@ public sealed class BadInputTests(ServerFixture fixture) : IClassFixture<ServerF
     private static readonly string[] Projects = ["library", "0", "-1", "99999999999999999999", "a%20b", "%C3%A9", "x%2Fy", new string('p', 400)];
 
     private static readonly string[] Users = ["0", "-1", "9223372036854775807"];
+
+    // Under a repository, fewer projects: the names below multiply.
+    private static readonly string[] RepositoryProjects = ["library", "-1"];
+
+    private static readonly string[] Repositories = ["app", "a%252Fb", "A%2FB", "%252F%252F", new string('r', 300)];
+
+    private static readonly string[] References = ["v1", "sha256:zz", "sha256:" + new string('0', 64), "a:b:c", new string('t', 200)];
+
+    private static readonly string[] Tags = ["v1", "-x", new string('t', 200)];
 
     [Fact]
     public async Task Nothing_answers_500_and_every_refusal_is_harbors_error_body()
@@ -95,13 +116,16 @@ public sealed class BadInputTests(ServerFixture fixture) : IClassFixture<ServerF
 
     private static IEnumerable<string> Paths(string template)
     {
-        var projects = template.Contains("{project}", StringComparison.Ordinal) ? Projects : [""];
-        var users = template.Contains("{user}", StringComparison.Ordinal) ? Users : [""];
-        var members = template.Contains("{member}", StringComparison.Ordinal) ? Users : [""];
+        string[] Values(string placeholder, string[] values) => template.Contains(placeholder, StringComparison.Ordinal) ? values : [""];
+        var projects = template.Contains("{repository}", StringComparison.Ordinal) ? RepositoryProjects : Values("{project}", Projects);
         return from p in projects
-               from u in users
-               from m in members
+               from u in Values("{user}", Users)
+               from m in Values("{member}", Users)
+               from r in Values("{repository}", Repositories)
+               from a in Values("{reference}", References)
+               from t in Values("{tag}", Tags)
                select template.Replace("{project}", p, StringComparison.Ordinal).Replace("{user}", u, StringComparison.Ordinal)
-                   .Replace("{member}", m, StringComparison.Ordinal);
+                   .Replace("{member}", m, StringComparison.Ordinal).Replace("{repository}", r, StringComparison.Ordinal)
+                   .Replace("{reference}", a, StringComparison.Ordinal).Replace("{tag}", t, StringComparison.Ordinal);
     }
 }
