@@ -71,6 +71,7 @@ public static class BerthApp
         services.AddRetention();
         services.AddAuth();
         services.AddScoped<ProjectService>();
+        services.AddScoped<QuotaService>();
         services.AddScoped<ProjectMetadataStore>();
         services.AddScoped<UserService>();
         services.AddScoped<RobotService>();
@@ -89,6 +90,7 @@ public static class BerthApp
         app.MapLogin();
         app.MapSystem();
         app.MapProjects();
+        app.MapQuotas();
         app.MapUsers();
         app.MapRobots();
         app.MapMembers();
