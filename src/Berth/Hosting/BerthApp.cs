@@ -7,6 +7,7 @@ using Berth.Distribution;
 using Berth.Gc;
 using Berth.Jobs;
 using Berth.Labels;
+using Berth.Metrics;
 using Berth.Projects;
 using Berth.Retention;
 using Berth.Robots;
@@ -78,9 +79,11 @@ public static class BerthApp
         services.AddSingleton<SettingsStore>();
         services.AddArtifacts();
         services.AddLabels();
+        services.AddBerthMetrics();
         AddRateLimiting(services, configuration);
 
         var app = builder.Build();
+        app.UseMetrics();
         app.UseMiddleware<CsrfMiddleware>();
         app.UseMiddleware<ReadOnlyMiddleware>();
         app.UseDistribution();
@@ -99,6 +102,7 @@ public static class BerthApp
         app.MapRetentions();
         app.MapArtifactApi();
         app.MapLabels();
+        app.MapMetrics();
         return app;
     }
 

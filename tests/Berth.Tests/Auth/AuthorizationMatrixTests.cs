@@ -210,6 +210,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             new("GET", "/api/v2.0/system/gc/{id:long}/log", "/api/v2.0/system/gc/999999/log", SysAdmins),
             new("GET", "/api/v2.0/configurations/", "/api/v2.0/configurations", SysAdmins),
             new("PUT", "/api/v2.0/configurations/", "/api/v2.0/configurations", SysAdmins, "{}"),
+            new("GET", "/metrics", "/metrics", SysAdmins),
             new("GET", "/api/v2.0/quotas/", "/api/v2.0/quotas", SysAdmins),
             new("GET", "/api/v2.0/quotas/{id:long}", "/api/v2.0/quotas/999999", SysAdmins),
             new("PUT", "/api/v2.0/quotas/{id:long}", "/api/v2.0/quotas/999999", SysAdmins, "{\"hard\":{\"storage\":-2}}"),
