@@ -4,6 +4,7 @@ using Berth.Auth;
 using Berth.Data;
 using Berth.Data.Sqlite;
 using Berth.Distribution;
+using Berth.Events;
 using Berth.Gc;
 using Berth.Jobs;
 using Berth.Labels;
@@ -68,6 +69,7 @@ public static class BerthApp
         services.AddDbContextPool<BerthDbContext>(options => options.UseBerthSqlite(connectionString));
         services.AddDistribution(configuration);
         services.AddJobs(configuration);
+        services.AddEvents(configuration);
         services.AddGc();
         services.AddRetention();
         services.AddAuth();
