@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Berth.Artifacts;
+using Berth.Audit;
 using Berth.Auth;
 using Berth.Data;
 using Berth.Data.Sqlite;
@@ -70,6 +71,7 @@ public static class BerthApp
         services.AddDistribution(configuration);
         services.AddJobs(configuration);
         services.AddEvents(configuration);
+        services.AddScoped<IEventConsumer, AuditLogConsumer>();
         services.AddGc();
         services.AddRetention();
         services.AddAuth();
@@ -105,6 +107,7 @@ public static class BerthApp
         app.MapArtifactApi();
         app.MapLabels();
         app.MapMetrics();
+        app.MapAuditLogs();
         return app;
     }
 
