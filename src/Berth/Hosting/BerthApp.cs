@@ -18,6 +18,7 @@ using Berth.Storage;
 using Berth.Storage.Drivers.Filesystem;
 using Berth.SystemInfo;
 using Berth.Users;
+using Berth.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -72,6 +73,7 @@ public static class BerthApp
         services.AddJobs(configuration);
         services.AddEvents(configuration);
         services.AddScoped<IEventConsumer, AuditLogConsumer>();
+        services.AddWebhooks();
         services.AddGc();
         services.AddRetention();
         services.AddAuth();
@@ -108,6 +110,7 @@ public static class BerthApp
         app.MapLabels();
         app.MapMetrics();
         app.MapAuditLogs();
+        app.MapWebhooks();
         return app;
     }
 
