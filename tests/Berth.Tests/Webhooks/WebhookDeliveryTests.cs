@@ -1,5 +1,6 @@
 using System.Net;
 using Berth.Testing;
+using Berth.Tests.Retention;
 using static Berth.Tests.Webhooks.WebhookApi;
 
 namespace Berth.Tests.Webhooks;
@@ -190,6 +191,46 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         Assert.Empty(_receiver.Received);
         var info = await GetAsync(_server, "/api/v2.0/systeminfo");
         Assert.False(info.GetProperty("notification_enable").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_retention_run_sends_tag_retention_with_its_totals_and_what_it_deleted_and_a_dry_run_sends_nothing()
+    {
+        var projectId = await CreateProjectAsync(_server, "kept");
+        var policy = await CreatePolicyAsync(_server, "kept", Policy("retention", _receiver.Url + "/retention", ["TAG_RETENTION"]));
+        await _server.Client.PushImageAsync("kept/app", TestImage.Create().WithLayer(56).Build(), "old");
+        await _server.Client.PushImageAsync("kept/app", TestImage.Create().WithLayer(57).Build(), "new");
+        var retention = await RetentionApi.CreateAsync(_server, RetentionApi.Policy(projectId, "", RetentionApi.Rule("latestPushedK", 1)));
+        await RunRetentionAsync(retention, dryRun: true, runs: 1);
+        await RunRetentionAsync(retention, dryRun: false, runs: 2);
+
+        var hook = await ArrivedAsync("TAG_RETENTION");
+        await FinishedExecutionsAsync(_server, "kept", policy, 1);
+        var json = hook.Json;
+        Assert.Equal("system", json.GetProperty("operator").GetString());
+        var run = json.GetProperty("event_data").GetProperty("retention");
+        Assert.Equal(2, run.GetProperty("total").GetInt64());
+        Assert.Equal(1, run.GetProperty("retained").GetInt64());
+        Assert.Equal("kept", run.GetProperty("project_name").GetString());
+        Assert.Equal(retention, run.GetProperty("retention_policy_id").GetInt64());
+        Assert.Equal("SUCCESS", run.GetProperty("result").GetString());
+        Assert.Equal(_server.HostPort, run.GetProperty("harbor_hostname").GetString());
+        Assert.Equal("kept/app:old", Assert.Single(run.GetProperty("deleted_artifact").EnumerateArray()).GetProperty("name_tag").GetString());
+        Assert.Single(_receiver.Accepted);
+    }
+
+    /// <summary>Runs a retention policy and waits until its <paramref name="runs"/>-th execution has ended.</summary>
+    private async Task RunRetentionAsync(long retention, bool dryRun, int runs)
+    {
+        using (var started = await _server.SendAsync(HttpMethod.Post, $"/api/v2.0/retentions/{retention}/executions", TestCredentials.AdminAuthorization,
+            dryRun ? """{"dry_run":true}""" : """{"dry_run":false}"""))
+        {
+            Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+        }
+
+        await Poll.ForAsync(() => GetAsync(_server, $"/api/v2.0/retentions/{retention}/executions"),
+            list => list.GetArrayLength() == runs && list.EnumerateArray().All(e => e.GetProperty("status").GetString() is "Success" or "Error" or "Stopped"),
+            $"retention run {runs}", TimeSpan.FromSeconds(20));
     }
 
     private Task AuditedAsync(string resource) => Poll.UntilAsync(async () =>
