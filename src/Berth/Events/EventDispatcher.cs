@@ -21,7 +21,8 @@ namespace Berth.Events;
 public sealed partial class EventDispatcher(IServiceScopeFactory scopes, IOptions<EventOptions> options, EventSignal signal, TimeProvider clock,
     ILogger<EventDispatcher> logger) : BackgroundService
 {
-    private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}";
+    // A claim is this name and a GUID; the column holds 128 characters.
+    private readonly string _owner = Clip($"{Environment.MachineName}/{Environment.ProcessId}", 90);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -102,6 +103,8 @@ public sealed partial class EventDispatcher(IServiceScopeFactory scopes, IOption
 
         return ids.Count;
     }
+
+    private static string Clip(string text, int length) => text.Length <= length ? text : text[^length..];
 
     private static IQueryable<OutboxEvent> Claimable(IQueryable<OutboxEvent> events, DateTime now) =>
         events.Where(e => !e.Failed && (e.ClaimedUntil == null || e.ClaimedUntil < now));
