@@ -75,7 +75,8 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     public async Task CloudEvents_targets_get_a_structured_cloudevent_with_harbors_type_source_and_extensions()
     {
         var projectId = await CreateProjectAsync(_server, "clouds");
-        var policy = await CreatePolicyAsync(_server, "clouds", Policy("ce", _receiver.Url + "/ce", ["PUSH_ARTIFACT"], format: "CloudEvents"));
+        var policy = await CreatePolicyAsync(_server, "clouds",
+            Policy("ce", _receiver.Url + "/ce", ["PUSH_ARTIFACT", "PULL_ARTIFACT", "DELETE_ARTIFACT"], format: "CloudEvents"));
         var image = TestImage.Create().WithLayer(51).Build();
         foreach (var blob in image.Blobs)
         {
@@ -104,8 +105,25 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         Assert.Equal("v2", data.GetProperty("resources")[0].GetProperty("tag").GetString());
         Assert.Equal(image.Manifest.Digest, data.GetProperty("resources")[0].GetProperty("digest").GetString());
         Assert.Equal("clouds/app", data.GetProperty("repository").GetProperty("repo_full_name").GetString());
-        await FinishedExecutionsAsync(_server, "clouds", policy, 1);
-        Assert.Single(_receiver.Accepted);
+
+        using (var pull = await _server.Client.GetAsync($"/v2/clouds/app/manifests/{image.Manifest.Digest}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, pull.StatusCode);
+        }
+
+        var pulled = (await ArrivedAsync("harbor.artifact.pulled")).Json.GetProperty("data").GetProperty("resources")[0];
+        Assert.Equal(image.Manifest.Digest, pulled.GetProperty("tag").GetString());
+        Assert.Equal($"{_server.HostPort}/clouds/app@{image.Manifest.Digest}", pulled.GetProperty("resource_url").GetString());
+        using (var delete = await _server.SendAsync(HttpMethod.Delete, "/api/v2.0/projects/clouds/repositories/app/artifacts/v2", TestCredentials.AdminAuthorization))
+        {
+            Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
+        }
+
+        await ArrivedAsync("harbor.artifact.deleted");
+        await FinishedExecutionsAsync(_server, "clouds", policy, 3);
+        Assert.Equal(["harbor.artifact.deleted", "harbor.artifact.pulled", "harbor.artifact.pushed"],
+            _receiver.Accepted.Select(h => h.Json.GetProperty("type").GetString()).Order(StringComparer.Ordinal));
+        Assert.All(_receiver.Accepted, h => Assert.Equal("application/cloudevents+json", h.ContentType));
     }
 
     [Fact]
