@@ -3,6 +3,7 @@ using Berth.Auth;
 using Berth.Data;
 using Berth.Data.Entities;
 using Berth.Distribution.Manifests;
+using Berth.Events;
 using Berth.Oci;
 using Berth.Projects;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Berth.Artifacts;
 
 /// <summary>Artifacts of one repository as Harbor's API lists, shows and deletes them.</summary>
-public sealed class ArtifactService(BerthDbContext db, ManifestService manifests, QuotaService quotas, ArtifactAssembler assembler)
+public sealed class ArtifactService(BerthDbContext db, ManifestService manifests, QuotaService quotas, ArtifactAssembler assembler, EventLog events)
 {
     private static readonly SortFields<Artifact> Order = new SortFields<Artifact>()
         .Add("id", a => a.Id)
@@ -89,6 +90,7 @@ public sealed class ArtifactService(BerthDbContext db, ManifestService manifests
 
         // The row goes too, so that a later push starts a new repository (no old description or pull count), unless an
         // upload is under way in it; its blob links go with it and GC takes the blobs once their grace window has passed.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var deleted = await db.Repositories
             .Where(r => r.Id == repositoryId && !db.Artifacts.Any(a => a.RepositoryId == r.Id) && !db.UploadSessions.Any(u => u.RepositoryId == r.Id))
             .ExecuteDeleteAsync(cancellationToken);
@@ -103,6 +105,9 @@ public sealed class ArtifactService(BerthDbContext db, ManifestService manifests
         {
             await quotas.ReleaseUnheldAsync(repository[..slash], cancellationToken);
         }
+
+        await events.AddAsync(EventTypes.DeleteRepository, EventData.ForRepository(repository), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private async Task DeleteDeeplyAsync(long repositoryId, string repository, string digest, HashSet<string> done, CancellationToken cancellationToken)

@@ -1,10 +1,12 @@
 using System.Threading.RateLimiting;
 using Berth.Artifacts;
+using Berth.Audit;
 using Berth.Auth;
 using Berth.Data;
 using Berth.Data.Postgres;
 using Berth.Data.Sqlite;
 using Berth.Distribution;
+using Berth.Events;
 using Berth.Gc;
 using Berth.Jobs;
 using Berth.Labels;
@@ -17,6 +19,7 @@ using Berth.Storage;
 using Berth.Storage.Drivers.Filesystem;
 using Berth.SystemInfo;
 using Berth.Users;
+using Berth.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -69,6 +72,9 @@ public static class BerthApp
         AddDatabase(services, configuration, dataDirectory);
         services.AddDistribution(configuration);
         services.AddJobs(configuration);
+        services.AddEvents(configuration);
+        services.AddScoped<IEventConsumer, AuditLogConsumer>();
+        services.AddWebhooks();
         services.AddGc();
         services.AddRetention();
         services.AddAuth();
@@ -104,6 +110,8 @@ public static class BerthApp
         app.MapArtifactApi();
         app.MapLabels();
         app.MapMetrics();
+        app.MapAuditLogs();
+        app.MapWebhooks();
         return app;
     }
 

@@ -89,7 +89,11 @@ public sealed class RetentionJobHandler(BerthDbContext db, ManifestService manif
         }
 
         context.Log($"{name}: {candidates.Count} artifacts, retained {decision.Retained.Count}, {verb} {decision.Deleted.Count}");
-        return Results(candidates.Count, decision.Retained.Count, decision.Deleted.Count);
+        var results = Results(candidates.Count, decision.Retained.Count, decision.Deleted.Count);
+        // What went, as the TAG_RETENTION webhook lists it: repository:tag, or repository@digest for an untagged artifact.
+        results["deleted_artifacts"] = decision.Deleted
+            .SelectMany(v => v.Tags.Count == 0 ? [$"{name}@{v.Digest}"] : v.Tags.Select(t => $"{name}:{t}")).ToList();
+        return results;
     }
 
     /// <summary>What the task keeps in its <c>extra_attrs</c>, and the tasks endpoint shows.</summary>

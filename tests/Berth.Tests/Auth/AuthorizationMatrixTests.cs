@@ -56,6 +56,9 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     private static readonly string[] LabelManagers = ["projectAdmin", "maintainer", Admin];
     private static readonly string[] ArtifactLabellers = ["projectAdmin", "developer", "maintainer", Admin];
 
+    // Harbor's notification-policy permission: project admins manage webhook policies, maintainers read and list them.
+    private static readonly string[] WebhookReaders = ["projectAdmin", "maintainer", Admin];
+
     private readonly Dictionary<string, string> _robotAuthorizations = new(StringComparer.Ordinal);
     private long _robotId;
     // Harbor's tag-retention permission: project admins, maintainers and developers (not guests).
@@ -67,6 +70,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     private long _projectId;
     private long _policyId;
     private long _labelId;
+    private long _webhookId;
 
     public async ValueTask InitializeAsync()
     {
@@ -95,6 +99,9 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         using var label = await _server.SendAsync(HttpMethod.Post, "/api/v2.0/labels", TestCredentials.AdminAuthorization,
             $$"""{"name":"mx-label","scope":"p","project_id":{{_projectId}}}""");
         _labelId = long.Parse(label.Headers.Location!.OriginalString.Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture);
+        using var webhook = await _server.SendAsync(HttpMethod.Post, "/api/v2.0/projects/mx/webhook/policies", TestCredentials.AdminAuthorization,
+            WebhookPolicy("mx-hook"));
+        _webhookId = long.Parse(webhook.Headers.Location!.OriginalString.Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture);
 
         await AddRobotAsync(RobotPull, "project", false, Project("mx", Repo("pull")));
         await AddRobotAsync(RobotPush, "project", false, Project("mx", Repo("pull"), Repo("push")));
@@ -141,6 +148,10 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         }),
     }.ToJsonString();
 
+    /// <summary>A disabled webhook policy named <paramref name="name"/> (an empty name makes it invalid).</summary>
+    private static string WebhookPolicy(string name) =>
+        $$"""{"name":"{{name}}","enabled":false,"event_types":["PUSH_ARTIFACT"],"targets":[{"type":"http","address":"http://127.0.0.1:9/hook"}]}""";
+
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
     /// <remarks><c>Csrf</c>: send a valid CSRF header and cookie, as a browser would, for a route that is always CSRF-checked.</remarks>
@@ -153,6 +164,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         var artifacts = repositories + "/{repositoryName}/artifacts";
         var zero = "sha256:" + new string('0', 64);
         var upload = "/v2/mx/app/blobs/uploads/00000000-0000-0000-0000-000000000000";
+        var webhooks = "/api/v2.0/projects/{projectNameOrId}/webhook";
         return
         [
             new("GET", "/v2", "/v2/", SignedIn),
@@ -261,6 +273,22 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             new("GET", "/api/v2.0/labels/{id:long}", $"/api/v2.0/labels/{_labelId}", LabelReaders),
             new("PUT", "/api/v2.0/labels/{id:long}", $"/api/v2.0/labels/{_labelId}", LabelManagers, "{\"name\":\"\"}"),
             new("DELETE", "/api/v2.0/labels/{id:long}", "/api/v2.0/labels/999999", SysAdmins),
+            // Harbor: any signed-in caller may ask; what they see depends on who they are (an administrator everything).
+            new("GET", "/api/v2.0/audit-logs", "/api/v2.0/audit-logs", SignedIn),
+            new("GET", "/api/v2.0/projects/{projectName}/logs", "/api/v2.0/projects/mx/logs", ProjectAdmins),
+            new("GET", webhooks + "/policies", webhooks.Replace("{projectNameOrId}", "mx", StringComparison.Ordinal) + "/policies", WebhookReaders),
+            // Refused by the evaluator, or else a 400 for the empty name: nothing is created or changed.
+            new("POST", webhooks + "/policies", "/api/v2.0/projects/mx/webhook/policies", ProjectAdmins, WebhookPolicy("")),
+            new("GET", webhooks + "/policies/{policyId:long}", $"/api/v2.0/projects/mx/webhook/policies/{_webhookId}", WebhookReaders),
+            new("PUT", webhooks + "/policies/{policyId:long}", $"/api/v2.0/projects/mx/webhook/policies/{_webhookId}", ProjectAdmins, WebhookPolicy("")),
+            new("DELETE", webhooks + "/policies/{policyId:long}", "/api/v2.0/projects/mx/webhook/policies/999999", ProjectAdmins),
+            new("GET", webhooks + "/policies/{policyId:long}/executions", $"/api/v2.0/projects/mx/webhook/policies/{_webhookId}/executions", WebhookReaders),
+            new("GET", webhooks + "/policies/{policyId:long}/executions/{executionId:long}/tasks",
+                $"/api/v2.0/projects/mx/webhook/policies/{_webhookId}/executions/999999/tasks", WebhookReaders),
+            new("GET", webhooks + "/policies/{policyId:long}/executions/{executionId:long}/tasks/{taskId:long}/log",
+                $"/api/v2.0/projects/mx/webhook/policies/{_webhookId}/executions/999999/tasks/1/log", WebhookReaders),
+            new("GET", webhooks + "/events", "/api/v2.0/projects/mx/webhook/events", WebhookReaders),
+            new("GET", webhooks + "/lasttrigger", $"/api/v2.0/projects/{_projectId}/webhook/lasttrigger", WebhookReaders),
         ];
     }
 

@@ -2,6 +2,7 @@ using Berth.Data;
 using Berth.Data.Entities;
 using Berth.Distribution.Blobs;
 using Berth.Distribution.Repositories;
+using Berth.Events;
 using Berth.Oci;
 using Berth.Projects;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +11,7 @@ namespace Berth.Distribution.Manifests;
 
 /// <summary>Resolving, storing and deleting manifests and tags.</summary>
 public sealed class ManifestService(BerthDbContext db, BlobService blobs, RepositoryStore repositories, QuotaService quotas, ManifestCache cache,
-    TimeProvider clock)
+    EventLog events, TimeProvider clock)
 {
     private static readonly Func<BerthDbContext, string, string, Task<ManifestHead?>> ByTagQuery =
         EF.CompileAsyncQuery((BerthDbContext db, string repository, string tag) =>
@@ -60,7 +61,7 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
             {
                 await Api.DatabaseErrors.RetryTransientAsync(db, async () =>
                 {
-                    await WriteAsync(repositoryId, reference, manifest, content.Length, digest, manifestBlobId, cancellationToken);
+                    await WriteAsync(name, repositoryId, reference, manifest, content.Length, digest, manifestBlobId, cancellationToken);
                     return true;
                 }, cancellationToken);
                 cache.Add(digest, content);
@@ -77,7 +78,7 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
         }
     }
 
-    private async Task WriteAsync(long repositoryId, ManifestReference reference, Manifest manifest, long manifestSize, Digest digest,
+    private async Task WriteAsync(string name, long repositoryId, ManifestReference reference, Manifest manifest, long manifestSize, Digest digest,
         long manifestBlobId, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -140,6 +141,7 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
             artifact.PushTime = now;
         }
 
+        events.Add(EventTypes.PushArtifact, EventData.ForArtifact(name, digest.Value, reference.Tag is { } pushedTag ? [pushedTag] : []));
         await db.SaveChangesAsync(cancellationToken);
         if (reference.Tag is { } tagName)
         {
@@ -161,7 +163,7 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
         var digest = reference.Digest!.Value;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var artifact = await db.Artifacts.AsNoTracking().Where(a => a.Digest == digest && a.Repository!.Name == name)
-            .Select(a => new { a.Id, a.RepositoryId, a.BlobId }).FirstOrDefaultAsync(cancellationToken);
+            .Select(a => new { a.Id, a.RepositoryId, a.BlobId, Tags = a.Tags.Select(t => t.Name).ToList() }).FirstOrDefaultAsync(cancellationToken);
         if (artifact is null)
         {
             return false;
@@ -173,6 +175,7 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
         await db.RepositoryBlobs.Where(l => l.RepositoryId == artifact.RepositoryId && l.BlobId == artifact.BlobId)
             .ExecuteDeleteAsync(cancellationToken);
         await quotas.ReleaseDeletedAsync(artifact.RepositoryId, [artifact.BlobId, .. named], cancellationToken);
+        await events.AddAsync(EventTypes.DeleteArtifact, EventData.ForArtifact(name, digest, artifact.Tags), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }

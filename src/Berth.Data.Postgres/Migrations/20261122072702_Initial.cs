@@ -13,6 +13,24 @@ namespace Berth.Data.Postgres.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "audit_log",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ProjectId = table.Column<long>(type: "bigint", nullable: false),
+                    Operation = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    ResourceType = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Resource = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: false),
+                    Username = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    OpTime = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_audit_log", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "blobs",
                 columns: table => new
                 {
@@ -40,6 +58,29 @@ namespace Berth.Data.Postgres.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_configurations", x => x.Key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "events",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    OccurredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Operator = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    RequestId = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    ProjectId = table.Column<long>(type: "bigint", nullable: true),
+                    Data = table.Column<string>(type: "text", nullable: false),
+                    ClaimedBy = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    ClaimedUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    Failed = table.Column<bool>(type: "boolean", nullable: false),
+                    LastError = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_events", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -608,6 +649,16 @@ namespace Berth.Data.Postgres.Migrations
                 columns: new[] { "RepositoryId", "SubjectDigest" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_audit_log_OpTime",
+                table: "audit_log",
+                column: "OpTime");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_audit_log_ProjectId_OpTime",
+                table: "audit_log",
+                columns: new[] { "ProjectId", "OpTime" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_blobs_Digest",
                 table: "blobs",
                 column: "Digest",
@@ -617,6 +668,11 @@ namespace Berth.Data.Postgres.Migrations
                 name: "IX_blobs_State_UpdatedAt",
                 table: "blobs",
                 columns: new[] { "State", "UpdatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_events_Failed_ClaimedUntil",
+                table: "events",
+                columns: new[] { "Failed", "ClaimedUntil" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_executions_VendorType_VendorId_StartTime",
@@ -783,7 +839,13 @@ namespace Berth.Data.Postgres.Migrations
                 name: "artifact_references");
 
             migrationBuilder.DropTable(
+                name: "audit_log");
+
+            migrationBuilder.DropTable(
                 name: "configurations");
+
+            migrationBuilder.DropTable(
+                name: "events");
 
             migrationBuilder.DropTable(
                 name: "jobs");
