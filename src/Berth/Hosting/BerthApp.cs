@@ -8,6 +8,7 @@ using Berth.Gc;
 using Berth.Jobs;
 using Berth.Labels;
 using Berth.Projects;
+using Berth.Projects.Immutability;
 using Berth.Retention;
 using Berth.Robots;
 using Berth.Settings;
@@ -69,6 +70,7 @@ public static class BerthApp
         services.AddJobs(configuration);
         services.AddGc();
         services.AddRetention();
+        services.AddImmutability();
         services.AddAuth();
         services.AddScoped<ProjectService>();
         services.AddScoped<ProjectMetadataStore>();
@@ -92,6 +94,7 @@ public static class BerthApp
         app.MapUsers();
         app.MapRobots();
         app.MapMembers();
+        app.MapImmutableTagRules();
         app.MapGc();
         app.MapConfigurations();
         app.MapRetentions();

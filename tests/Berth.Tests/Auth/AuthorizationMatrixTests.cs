@@ -60,6 +60,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     private long _robotId;
     // Harbor's tag-retention permission: project admins, maintainers and developers (not guests).
     private static readonly string[] RetentionManagers = ["projectAdmin", "developer", "maintainer", Admin];
+    // Harbor's immutable-tag permission: project admins and maintainers only (these robots hold no immutable-tag grant).
+    private static readonly string[] ImmutableRuleManagers = ["projectAdmin", "maintainer", Admin];
 
     private BerthServer _server = null!;
     private string _digest = "";
@@ -140,6 +142,11 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             ["params"] = new JsonObject(),
         }),
     }.ToJsonString();
+
+    private const string ImmutableRule = """
+        {"tag_selectors":[{"kind":"doublestar","decoration":"matches","pattern":"**"}],
+         "scope_selectors":{"repository":[{"kind":"doublestar","decoration":"repoMatches","pattern":"**"}]}}
+        """;
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
@@ -257,6 +264,15 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             new("GET", "/api/v2.0/labels/{id:long}", $"/api/v2.0/labels/{_labelId}", LabelReaders),
             new("PUT", "/api/v2.0/labels/{id:long}", $"/api/v2.0/labels/{_labelId}", LabelManagers, "{\"name\":\"\"}"),
             new("DELETE", "/api/v2.0/labels/{id:long}", "/api/v2.0/labels/999999", SysAdmins),
+            // Whoever may is told the body is invalid, or that the rule does not exist: nothing is created or changed.
+            new("GET", "/api/v2.0/projects/{nameOrId}/immutabletagrules/", "/api/v2.0/projects/mx/immutabletagrules", ImmutableRuleManagers),
+            new("GET", "/api/v2.0/projects/{nameOrId}/immutabletagrules/", $"/api/v2.0/projects/{_projectId}/immutabletagrules", ImmutableRuleManagers),
+            new("POST", "/api/v2.0/projects/{nameOrId}/immutabletagrules/", "/api/v2.0/projects/mx/immutabletagrules", ImmutableRuleManagers,
+                "{\"tag_selectors\":[]}"),
+            new("PUT", "/api/v2.0/projects/{nameOrId}/immutabletagrules/{ruleId:long}", "/api/v2.0/projects/mx/immutabletagrules/999999",
+                ImmutableRuleManagers, ImmutableRule),
+            new("DELETE", "/api/v2.0/projects/{nameOrId}/immutabletagrules/{ruleId:long}", "/api/v2.0/projects/mx/immutabletagrules/999999",
+                ImmutableRuleManagers),
         ];
     }
 

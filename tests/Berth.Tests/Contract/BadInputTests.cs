@@ -3,7 +3,7 @@ using Berth.Testing;
 
 namespace Berth.Tests.Contract;
 
-/// <summary>Malformed bodies, parameters and names on every users, projects, members, repositories, artifacts, tags and labels route: a 4xx in Harbor's shape, never a 500.</summary>
+/// <summary>Malformed bodies, parameters and names on every users, projects, members, repositories, artifacts, tags, labels and immutable tag rules route: a 4xx in Harbor's shape, never a 500.</summary>
 public sealed class BadInputTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private static readonly string[] Routes =
@@ -29,6 +29,8 @@ public sealed class BadInputTests(ServerFixture fixture) : IClassFixture<ServerF
         "DELETE /api/v2.0/projects/{project}/repositories/{repository}/artifacts/{reference}/labels/{member}",
         "GET /api/v2.0/labels", "POST /api/v2.0/labels", "GET /api/v2.0/labels/{user}", "PUT /api/v2.0/labels/{user}", "DELETE /api/v2.0/labels/{user}",
         "GET /api/v2.0/search", "GET /api/v2.0/statistics",
+        "GET /api/v2.0/projects/{project}/immutabletagrules", "POST /api/v2.0/projects/{project}/immutabletagrules",
+        "PUT /api/v2.0/projects/{project}/immutabletagrules/{member}", "DELETE /api/v2.0/projects/{project}/immutabletagrules/{member}",
     ];
 
     private static readonly string[] Bodies =
@@ -37,6 +39,10 @@ public sealed class BadInputTests(ServerFixture fixture) : IClassFixture<ServerF
         "{\"project_name\":{\"a\":1},\"username\":[],\"email\":7,\"member_user\":\"x\",\"new_password\":null}",
         new string('[', 5000) + new string(']', 5000),
         "{\"comment\":\"" + new string('x', 2 * 1024 * 1024) + "\"}",
+        // Immutable tag rules: selectors of the wrong shape, a broken pattern, a scope that is not a repository.
+        "{\"tag_selectors\":[{\"kind\":\"doublestar\",\"decoration\":\"matches\",\"pattern\":\"[\"}],\"scope_selectors\":{\"repository\":[null]}}",
+        "{\"id\":-1,\"priority\":\"x\",\"tag_selectors\":{},\"scope_selectors\":{\"repository\":{}},\"params\":[]}",
+        "{\"tag_selectors\":[null],\"scope_selectors\":{\"project\":[]},\"params\":{\"a\":null}}",
     ];
 
     private const string JunkQuery =
