@@ -90,7 +90,7 @@ public static class ArtifactEndpoints
         await ProjectGate.RequireAsync(context, projectName, Rbac.Tag, Rbac.Delete);
         var repository = RepositoryPath.Full(projectName, repositoryName);
         var artifact = await artifacts.FindAsync(repository, ArtifactRef.Parse(reference), context.RequestAborted);
-        await tags.DeleteAsync(artifact, tagName, context.RequestAborted);
+        await tags.DeleteAsync(repository, artifact, tagName, context.RequestAborted);
     }
 
     /// <summary>Attaches a global label or one of the project (body: Harbor's <c>Label</c>, of which only <c>id</c> counts); 200 as in Harbor.</summary>

@@ -3,12 +3,14 @@ using Berth.Data.Entities;
 using Berth.Distribution.Blobs;
 using Berth.Distribution.Repositories;
 using Berth.Oci;
+using Berth.Projects.Immutability;
 using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Distribution.Manifests;
 
 /// <summary>Resolving, storing and deleting manifests and tags.</summary>
-public sealed class ManifestService(BerthDbContext db, BlobService blobs, RepositoryStore repositories, ManifestCache cache, TimeProvider clock)
+public sealed class ManifestService(BerthDbContext db, BlobService blobs, RepositoryStore repositories, ManifestCache cache, ImmutableTags immutableTags,
+    TimeProvider clock)
 {
     private static readonly Func<BerthDbContext, string, string, Task<ManifestHead?>> ByTagQuery =
         EF.CompileAsyncQuery((BerthDbContext db, string repository, string tag) =>
@@ -46,10 +48,12 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
     /// Every blob and child manifest it names must already be in the repository. The bytes go to the store first
     /// (content-addressed, so a crash leaves at most an unreferenced blob); artifact, references and tag are then
     /// written in one transaction, which also touches every blob it names so that GC cannot take them meanwhile.
+    /// An existing tag that a tag immutability rule protects is not pushed to again, not even with the same manifest.
     /// </remarks>
     public async Task PutAsync(string name, ManifestReference reference, Manifest manifest, byte[] content, Digest digest,
         CancellationToken cancellationToken)
     {
+        await immutableTags.EnsureMutableAsync(name, reference.Tag, cancellationToken);
         var repositoryId = await repositories.GetOrCreateAsync(name, cancellationToken);
         for (var attempt = 0; ; attempt++)
         {
@@ -141,8 +145,10 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
     }
 
     /// <summary>Deletes a tag, or a manifest with every tag that names it. False when there was nothing to delete.</summary>
+    /// <exception cref="ImmutableTagException">The tag, or a tag of the manifest, is immutable.</exception>
     public async Task<bool> DeleteAsync(string name, ManifestReference reference, CancellationToken cancellationToken)
     {
+        await immutableTags.EnsureDeletableAsync(name, reference, cancellationToken);
         if (reference.Tag is { } tag)
         {
             return await db.Tags.Where(t => t.Name == tag && t.Artifact!.Repository!.Name == name).ExecuteDeleteAsync(cancellationToken) > 0;
