@@ -50,6 +50,10 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
 
     public DbSet<LabelReference> LabelReferences => Set<LabelReference>();
 
+    public DbSet<Quota> Quotas => Set<Quota>();
+
+    public DbSet<ProjectBlob> ProjectBlobs => Set<ProjectBlob>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Repository>(e =>
@@ -241,6 +245,23 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
             e.HasIndex(x => x.ArtifactId);
             e.HasOne<Label>().WithMany().HasForeignKey(x => x.LabelId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Artifact>().WithMany().HasForeignKey(x => x.ArtifactId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Quota>(e =>
+        {
+            e.ToTable("quotas");
+            e.HasIndex(x => x.ProjectId).IsUnique();
+            e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<ProjectBlob>(e =>
+        {
+            e.ToTable("project_blobs");
+            e.HasKey(x => new { x.ProjectId, x.BlobId });
+            e.HasIndex(x => x.BlobId);
+            e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            // GC must release a blob from every quota before it may delete it: a forgotten release fails loudly.
+            e.HasOne(x => x.Blob).WithMany().HasForeignKey(x => x.BlobId).OnDelete(DeleteBehavior.Restrict);
         });
 
         modelBuilder.Entity<SigningKey>(e =>

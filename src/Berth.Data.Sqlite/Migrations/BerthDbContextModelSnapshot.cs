@@ -441,6 +441,24 @@ namespace Berth.Data.Sqlite.Migrations
                     b.ToTable("projects", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Data.Entities.ProjectBlob", b =>
+                {
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BlobId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ProjectId", "BlobId");
+
+                    b.HasIndex("BlobId");
+
+                    b.ToTable("project_blobs", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Data.Entities.ProjectMember", b =>
                 {
                     b.Property<long>("Id")
@@ -503,6 +521,35 @@ namespace Berth.Data.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("project_metadata", (string)null);
+                });
+
+            modelBuilder.Entity("Berth.Data.Entities.Quota", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Hard")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Used")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId")
+                        .IsUnique();
+
+                    b.ToTable("quotas", (string)null);
                 });
 
             modelBuilder.Entity("Berth.Data.Entities.Repository", b =>
@@ -913,6 +960,23 @@ namespace Berth.Data.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 
+            modelBuilder.Entity("Berth.Data.Entities.ProjectBlob", b =>
+                {
+                    b.HasOne("Berth.Data.Entities.Blob", "Blob")
+                        .WithMany()
+                        .HasForeignKey("BlobId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Berth.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Blob");
+                });
+
             modelBuilder.Entity("Berth.Data.Entities.ProjectMember", b =>
                 {
                     b.HasOne("Berth.Data.Entities.Project", null)
@@ -929,6 +993,15 @@ namespace Berth.Data.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("Berth.Data.Entities.ProjectMetadata", b =>
+                {
+                    b.HasOne("Berth.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Berth.Data.Entities.Quota", b =>
                 {
                     b.HasOne("Berth.Data.Entities.Project", null)
                         .WithMany()

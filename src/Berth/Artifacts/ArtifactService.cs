@@ -4,13 +4,15 @@ using Berth.Data;
 using Berth.Data.Entities;
 using Berth.Distribution.Manifests;
 using Berth.Oci;
+using Berth.Projects;
 using Berth.Projects.Immutability;
 using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Artifacts;
 
 /// <summary>Artifacts of one repository as Harbor's API lists, shows and deletes them.</summary>
-public sealed class ArtifactService(BerthDbContext db, ManifestService manifests, ArtifactAssembler assembler, ImmutableTags immutableTags)
+public sealed class ArtifactService(BerthDbContext db, ManifestService manifests, QuotaService quotas, ArtifactAssembler assembler,
+    ImmutableTags immutableTags)
 {
     private static readonly SortFields<Artifact> Order = new SortFields<Artifact>()
         .Add("id", a => a.Id)
@@ -100,6 +102,12 @@ public sealed class ArtifactService(BerthDbContext db, ManifestService manifests
         {
             await db.Repositories.Where(r => r.Id == repositoryId)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.Description, "").SetProperty(r => r.PullCount, 0), cancellationToken);
+        }
+
+        // Blobs uploaded into it that no manifest named went with its links: the quota lets them go too.
+        if (repository.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash)
+        {
+            await quotas.ReleaseUnheldAsync(repository[..slash], cancellationToken);
         }
     }
 

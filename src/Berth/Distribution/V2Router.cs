@@ -86,6 +86,7 @@ public static partial class V2Router
             RequireName(route);
         }
 
+        Metrics.BerthMetrics.SetRoute(context, RouteLabel(route.Kind));
         await RegistryAuthorization.AuthorizeAsync(context, route);
         await (route.Kind switch
         {
@@ -100,6 +101,20 @@ public static partial class V2Router
             _ => throw new InvalidOperationException($"unrouted {route.Kind}"),
         });
     }
+
+    /// <summary>The route a request's metrics name: the spec's endpoint template, never the repository (unbounded).</summary>
+    private static string RouteLabel(V2RouteKind kind) => kind switch
+    {
+        V2RouteKind.Base => "/v2/",
+        V2RouteKind.Catalog => "/v2/_catalog",
+        V2RouteKind.Tags => "/v2/{name}/tags/list",
+        V2RouteKind.Manifest => "/v2/{name}/manifests/{reference}",
+        V2RouteKind.Blob => "/v2/{name}/blobs/{digest}",
+        V2RouteKind.Uploads => "/v2/{name}/blobs/uploads/",
+        V2RouteKind.Upload => "/v2/{name}/blobs/uploads/{reference}",
+        V2RouteKind.Referrers => "/v2/{name}/referrers/{digest}",
+        _ => "/v2/{**path}",
+    };
 
     private static Task BaseAsync(HttpContext context)
     {

@@ -9,7 +9,7 @@ namespace Berth.Gc;
 
 /// <summary>Online garbage collection: removes what nothing references, without read-only mode and without losing a push.</summary>
 /// <remarks>
-/// <para>The protocol (ARCHITECTURE.md, "Garbage collection"): a blob is a candidate when no repository link, no artifact
+/// <para>The protocol (ARCHITECTURE.md, "Garbage collection"): a blob is a candidate when no repository link, no project quota, no artifact
 /// and no manifest references it and it has not been touched for the grace window. Candidates are flipped from
 /// <see cref="BlobState.Ready"/> to <see cref="BlobState.Deleting"/> by one conditional UPDATE that re-checks all of
 /// that; only then are the bytes deleted, then the rows.</para>
@@ -19,7 +19,8 @@ namespace Berth.Gc;
 /// <para>A dry run changes nothing and so cannot see what its own earlier steps would free: blobs that only the untagged
 /// artifacts it counts reference are not in its estimate.</para>
 /// </remarks>
-public sealed class GcService(BerthDbContext db, IStorageDriver storage, IOptions<GcOptions> options, Settings.SettingsStore systemSettings, TimeProvider clock)
+public sealed class GcService(BerthDbContext db, IStorageDriver storage, Projects.QuotaService quotas, IOptions<GcOptions> options,
+    Settings.SettingsStore systemSettings, TimeProvider clock)
 {
     public async Task<GcResult> RunAsync(GcParameters parameters, Action<string> log, Action<GcProgress>? progress,
         CancellationToken cancellationToken)
@@ -45,6 +46,11 @@ public sealed class GcService(BerthDbContext db, IStorageDriver storage, IOption
 
         var unlinked = await UnlinkUnreferencedAsync(cutoff, dry, cancellationToken);
         log($"{(dry ? "would unlink" : "unlinked")} {unlinked} blobs from repositories that no longer reference them");
+        if (!dry)
+        {
+            var released = await quotas.ReleaseUnheldAsync(null, cancellationToken);
+            log($"released {released} blobs from the quotas of projects that no longer hold them");
+        }
 
         var (blobs, freed) = await SweepBlobsAsync(cutoff, dry, workers, settings.BatchSize, progress, cancellationToken);
         log($"{(dry ? "would delete" : "deleted")} {blobs} blobs, {freed} bytes");
@@ -101,6 +107,7 @@ public sealed class GcService(BerthDbContext db, IStorageDriver storage, IOption
 
     private IQueryable<Blob> Unreferenced() => db.Blobs.Where(b =>
         !db.RepositoryBlobs.Any(l => l.BlobId == b.Id)
+        && !db.ProjectBlobs.Any(pb => pb.BlobId == b.Id)
         && !db.ArtifactReferences.Any(r => r.BlobId == b.Id)
         && !db.Artifacts.Any(a => a.BlobId == b.Id));
 

@@ -7,6 +7,7 @@ using Berth.Distribution;
 using Berth.Gc;
 using Berth.Jobs;
 using Berth.Labels;
+using Berth.Metrics;
 using Berth.Projects;
 using Berth.Projects.Immutability;
 using Berth.Retention;
@@ -73,15 +74,18 @@ public static class BerthApp
         services.AddImmutability();
         services.AddAuth();
         services.AddScoped<ProjectService>();
+        services.AddScoped<QuotaService>();
         services.AddScoped<ProjectMetadataStore>();
         services.AddScoped<UserService>();
         services.AddScoped<RobotService>();
         services.AddSingleton<SettingsStore>();
         services.AddArtifacts();
         services.AddLabels();
+        services.AddBerthMetrics();
         AddRateLimiting(services, configuration);
 
         var app = builder.Build();
+        app.UseMetrics();
         app.UseMiddleware<CsrfMiddleware>();
         app.UseMiddleware<ReadOnlyMiddleware>();
         app.UseDistribution();
@@ -91,6 +95,7 @@ public static class BerthApp
         app.MapLogin();
         app.MapSystem();
         app.MapProjects();
+        app.MapQuotas();
         app.MapUsers();
         app.MapRobots();
         app.MapMembers();
@@ -100,6 +105,7 @@ public static class BerthApp
         app.MapRetentions();
         app.MapArtifactApi();
         app.MapLabels();
+        app.MapMetrics();
         return app;
     }
 

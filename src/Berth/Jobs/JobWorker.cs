@@ -4,7 +4,8 @@ using Microsoft.Extensions.Options;
 namespace Berth.Jobs;
 
 /// <summary>Works the queue: claims jobs up to <see cref="JobOptions.Workers"/> at a time and runs them under a renewed lease.</summary>
-public sealed class JobWorker(IServiceScopeFactory scopes, IOptions<JobOptions> options, JobSignal signal, ILogger<JobWorker> logger)
+public sealed class JobWorker(IServiceScopeFactory scopes, IOptions<JobOptions> options, JobSignal signal, Metrics.BerthMetrics metrics,
+    ILogger<JobWorker> logger)
     : BackgroundService
 {
     /// <summary>This process's name on the leases it holds.</summary>
@@ -81,6 +82,7 @@ public sealed class JobWorker(IServiceScopeFactory scopes, IOptions<JobOptions> 
             job.Attempts = job.MaxAttempts;
             await queue.FailAsync(job, Owner, reason, CancellationToken.None);
             await UpdateTaskAsync(executions, job, ExecutionStatus.Error, reason, context, null);
+            Count(job, "failed");
             return;
         }
 
@@ -98,6 +100,7 @@ public sealed class JobWorker(IServiceScopeFactory scopes, IOptions<JobOptions> 
             if (await queue.SucceedAsync(job.Id, Owner, CancellationToken.None))
             {
                 await UpdateTaskAsync(executions, job, ExecutionStatus.Success, null, context, results);
+                Count(job, "succeeded");
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -105,10 +108,12 @@ public sealed class JobWorker(IServiceScopeFactory scopes, IOptions<JobOptions> 
             context.Log("stopped: this process is shutting down; another worker will run the job");
             await queue.ReleaseAsync(job.Id, Owner, CancellationToken.None);
             await UpdateTaskAsync(executions, job, ExecutionStatus.Pending, "released at shutdown", context, null);
+            Count(job, "released");
         }
         catch (OperationCanceledException) when (lease.IsCancellationRequested)
         {
             JobLog.LeaseLost(logger, job.Id);
+            Count(job, "lease_lost");
         }
         catch (Exception ex)
         {
@@ -116,8 +121,12 @@ public sealed class JobWorker(IServiceScopeFactory scopes, IOptions<JobOptions> 
             context.Log($"attempt {job.Attempts} of {job.MaxAttempts} failed: {ex.Message}");
             var retrying = await queue.FailAsync(job, Owner, ex.Message, CancellationToken.None);
             await UpdateTaskAsync(executions, job, retrying ? ExecutionStatus.Running : ExecutionStatus.Error, ex.Message, context, null);
+            Count(job, retrying ? "retrying" : "failed");
         }
     }
+
+    private void Count(Job job, string outcome) =>
+        metrics.JobsCompleted.Add(1, new KeyValuePair<string, object?>("kind", job.Kind), new KeyValuePair<string, object?>("outcome", outcome));
 
     private static string OwnerName()
     {

@@ -134,8 +134,8 @@ public static class ProjectEndpoints
         writer.WriteEndObject();
     }
 
-    /// <summary>Harbor's <c>ProjectSummary</c>. There are no quotas yet, so no <c>quota</c>; no proxy projects, so no <c>registry</c>.</summary>
-    /// <remarks>Member counts only for callers who may list members, as in Harbor.</remarks>
+    /// <summary>Harbor's <c>ProjectSummary</c>. There are no proxy projects yet, so no <c>registry</c>.</summary>
+    /// <remarks>Member counts only for callers who may list members, the quota only for those who may read it, as in Harbor.</remarks>
     private static async Task SummaryAsync(HttpContext context, ProjectService projects, string nameOrId)
     {
         var subject = await ApiPrincipal.GetAsync(context);
@@ -152,6 +152,18 @@ public static class ProjectEndpoints
             writer.WriteNumber("developer_count", members[ProjectRole.Developer]);
             writer.WriteNumber("guest_count", members[ProjectRole.Guest]);
             writer.WriteNumber("limited_guest_count", members[ProjectRole.LimitedGuest]);
+        }
+
+        if (summary.Quota is { } quota)
+        {
+            writer.WriteStartObject("quota");
+            writer.WriteStartObject("hard");
+            writer.WriteNumber("storage", quota.Hard);
+            writer.WriteEndObject();
+            writer.WriteStartObject("used");
+            writer.WriteNumber("storage", quota.Used);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
         }
 
         writer.WriteEndObject();

@@ -12,11 +12,11 @@ namespace Berth.Projects;
 /// <summary>A project as the API shows it to one caller, with its metadata entries beside <c>public</c> (<c>retention_id</c>, …).</summary>
 public sealed record ProjectView(Project Project, string? OwnerName, ProjectRole? Role, int RepoCount, IReadOnlyDictionary<string, string> Metadata);
 
-/// <summary>Harbor's <c>ProjectSummary</c> counts; <see cref="MembersByRole"/> is null when the caller may not list members.</summary>
-public sealed record ProjectSummary(int RepoCount, IReadOnlyDictionary<ProjectRole, int>? MembersByRole);
+/// <summary>Harbor's <c>ProjectSummary</c>; <see cref="MembersByRole"/> is null when the caller may not list members, <see cref="Quota"/> when it may not read the quota.</summary>
+public sealed record ProjectSummary(int RepoCount, IReadOnlyDictionary<ProjectRole, int>? MembersByRole, (long Hard, long Used)? Quota);
 
 /// <summary>Projects: creation, visibility, metadata and deletion, each decided by the RBAC evaluator for the calling subject.</summary>
-public sealed partial class ProjectService(BerthDbContext db, RbacEvaluator rbac, TimeProvider clock)
+public sealed partial class ProjectService(BerthDbContext db, RbacEvaluator rbac, Settings.SettingsStore settings, TimeProvider clock)
 {
     /// <summary>What <c>q=</c> and <c>sort=</c> may name on <c>GET /projects</c>: Harbor's filterable project columns that Berth has.</summary>
     private static readonly QueryFields<ProjectRow> ListFields = new QueryFields<ProjectRow>()
@@ -59,6 +59,16 @@ public sealed partial class ProjectService(BerthDbContext db, RbacEvaluator rbac
             throw ApiException.BadRequest("metadata.retention_id cannot be set on a new project; create the policy with POST /retentions");
         }
 
+        if (request.StorageLimit is { } requested && requested != 0 && !QuotaService.IsValidLimit(requested))
+        {
+            throw ApiException.BadRequest($"storage_limit must be -1 (no limit) or from 1 to {Settings.SystemSettings.MaxStorageLimit} bytes");
+        }
+
+        // As in Harbor, only a system administrator chooses the limit; everyone else's project gets storage_per_project.
+        var storageLimit = subject.SysAdmin && request.StorageLimit is { } chosen && chosen != 0
+            ? chosen
+            : (await settings.GetAsync(cancellationToken)).StoragePerProject;
+
         var name = request.ProjectName!;
         if (await db.Projects.AnyAsync(p => p.Name == name, cancellationToken))
         {
@@ -83,8 +93,10 @@ public sealed partial class ProjectService(BerthDbContext db, RbacEvaluator rbac
         if (owner is { } userId)
         {
             db.ProjectMembers.Add(new ProjectMember { ProjectId = project.Id, UserId = userId, Role = ProjectRole.ProjectAdmin, CreatedAt = now, UpdatedAt = now });
-            await db.SaveChangesAsync(cancellationToken);
         }
+
+        db.Quotas.Add(new Quota { ProjectId = project.Id, Hard = storageLimit, CreatedAt = now, UpdatedAt = now });
+        await db.SaveChangesAsync(cancellationToken);
 
         await transaction.CommitAsync(cancellationToken);
         return project;
@@ -202,15 +214,22 @@ public sealed partial class ProjectService(BerthDbContext db, RbacEvaluator rbac
     {
         var project = access.Project;
         var repos = (await RepositoryCountsAsync([project.Name], cancellationToken)).GetValueOrDefault(project.Name);
+        (long Hard, long Used)? quota = null;
+        if (access.Can(Rbac.Quota, Rbac.Read))
+        {
+            var row = await db.Quotas.AsNoTracking().Where(q => q.ProjectId == project.Id).Select(q => new { q.Hard, q.Used }).FirstOrDefaultAsync(cancellationToken);
+            quota = row is null ? (-1, 0) : (row.Hard, row.Used);
+        }
+
         if (!access.Can(Rbac.Member, Rbac.List))
         {
-            return new ProjectSummary(repos, null);
+            return new ProjectSummary(repos, null, quota);
         }
 
         var members = await db.ProjectMembers.AsNoTracking().Where(m => m.ProjectId == project.Id)
             .GroupBy(m => m.Role).Select(g => new { Role = g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.Role, g => g.Count, cancellationToken);
-        return new ProjectSummary(repos, Enum.GetValues<ProjectRole>().ToDictionary(r => r, r => members.GetValueOrDefault(r)));
+        return new ProjectSummary(repos, Enum.GetValues<ProjectRole>().ToDictionary(r => r, r => members.GetValueOrDefault(r)), quota);
     }
 
     private static readonly IReadOnlyDictionary<string, string> NoMetadata = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -13,7 +13,7 @@ namespace Berth.Settings;
 /// <remarks>
 /// Each replica reads them at most every <see cref="Lifetime"/>, so a change (read-only mode above all) reaches every
 /// replica within that time, and the replica that made it at once. Only keys whose effect Berth implements are
-/// accepted; the rest of Harbor's keys (LDAP, OIDC, quotas, …) answer 400 until their features exist.
+/// accepted; the rest of Harbor's keys (LDAP, OIDC, …) answer 400 until their features exist.
 /// </remarks>
 public sealed class SettingsStore(IServiceScopeFactory scopes, IOptions<AuthOptions> auth, TimeProvider clock)
 {
@@ -28,10 +28,13 @@ public sealed class SettingsStore(IServiceScopeFactory scopes, IOptions<AuthOpti
     public const string RobotTokenDuration = "robot_token_duration";
     public const string TokenExpiration = "token_expiration";
     public const string SessionTimeout = "session_timeout";
+    public const string QuotaPerProjectEnable = "quota_per_project_enable";
+    public const string StoragePerProject = "storage_per_project";
 
     /// <summary>The keys this store knows, in the order <c>GET</c> lists them.</summary>
     public static IReadOnlyList<string> Keys { get; } =
-        [AuthMode, ProjectCreationRestriction, ReadOnly, RobotNamePrefix, RobotTokenDuration, SessionTimeout, TokenExpiration];
+        [AuthMode, ProjectCreationRestriction, QuotaPerProjectEnable, ReadOnly, RobotNamePrefix, RobotTokenDuration, SessionTimeout, StoragePerProject,
+            TokenExpiration];
 
     public async Task<SystemSettings> GetAsync(CancellationToken cancellationToken)
     {
@@ -61,10 +64,12 @@ public sealed class SettingsStore(IServiceScopeFactory scopes, IOptions<AuthOpti
         [
             (AuthMode, "db_auth", !othersExist),
             (ProjectCreationRestriction, settings.ProjectCreationRestriction, true),
+            (QuotaPerProjectEnable, settings.QuotaPerProjectEnabled, true),
             (ReadOnly, settings.ReadOnly, true),
             (RobotNamePrefix, RobotNames.Prefix, false),
             (RobotTokenDuration, settings.RobotTokenDurationDays, true),
             (SessionTimeout, (long)Math.Ceiling(settings.SessionTimeout.TotalMinutes), true),
+            (StoragePerProject, settings.StoragePerProject, true),
             (TokenExpiration, (long)Math.Ceiling(settings.TokenExpiration.TotalMinutes), true),
         ];
     }
@@ -124,10 +129,14 @@ public sealed class SettingsStore(IServiceScopeFactory scopes, IOptions<AuthOpti
                 return value.ValueKind == JsonValueKind.String && value.GetString() is SystemSettings.Everyone or SystemSettings.AdminOnly
                     ? JsonSerializer.Serialize(value.GetString())
                     : throw ApiException.BadRequest("project_creation_restriction must be everyone or adminonly");
-            case ReadOnly:
+            case ReadOnly or QuotaPerProjectEnable:
                 return value.ValueKind is JsonValueKind.True or JsonValueKind.False
                     ? (value.GetBoolean() ? "true" : "false")
-                    : throw ApiException.BadRequest("read_only must be true or false");
+                    : throw ApiException.BadRequest($"{key} must be true or false");
+            case StoragePerProject:
+                return value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var limit) && Projects.QuotaService.IsValidLimit(limit)
+                    ? limit.ToString(CultureInfo.InvariantCulture)
+                    : throw ApiException.BadRequest($"storage_per_project must be -1 (no limit) or from 1 to {SystemSettings.MaxStorageLimit} bytes");
             case RobotNamePrefix:
                 return value.ValueKind == JsonValueKind.String && value.GetString() == RobotNames.Prefix
                     ? JsonSerializer.Serialize(RobotNames.Prefix)
@@ -160,6 +169,8 @@ public sealed class SettingsStore(IServiceScopeFactory scopes, IOptions<AuthOpti
             ProjectCreationRestriction: Text(ProjectCreationRestriction, SystemSettings.Everyone),
             RobotTokenDurationDays: Number(RobotTokenDuration, 30),
             TokenExpiration: stored.ContainsKey(TokenExpiration) ? TimeSpan.FromMinutes(Number(TokenExpiration, 30)) : options.TokenLifetime,
-            SessionTimeout: stored.ContainsKey(SessionTimeout) ? TimeSpan.FromMinutes(Number(SessionTimeout, 60)) : options.SessionTimeout);
+            SessionTimeout: stored.ContainsKey(SessionTimeout) ? TimeSpan.FromMinutes(Number(SessionTimeout, 60)) : options.SessionTimeout,
+            QuotaPerProjectEnabled: !(stored.TryGetValue(QuotaPerProjectEnable, out var quotas) && quotas == "false"),
+            StoragePerProject: Number(StoragePerProject, -1));
     }
 }

@@ -6,12 +6,17 @@ public sealed record SystemSettings(
     string ProjectCreationRestriction,
     long RobotTokenDurationDays,
     TimeSpan TokenExpiration,
-    TimeSpan SessionTimeout)
+    TimeSpan SessionTimeout,
+    bool QuotaPerProjectEnabled,
+    long StoragePerProject)
 {
     public const string Everyone = "everyone";
     public const string AdminOnly = "adminonly";
 
     /// <summary>Harbor's message for anything refused in read-only mode.</summary>
+    /// <summary>The largest storage limit Harbor accepts: 1024 TB.</summary>
+    public const long MaxStorageLimit = 1L << 50;
+
     public const string ReadOnlyMessage = "The system is in read only mode. Any modification is prohibited.";
 }
 

@@ -3,7 +3,7 @@ using Berth.Testing;
 
 namespace Berth.Tests.Contract;
 
-/// <summary>Malformed bodies, parameters and names on every users, projects, members, repositories, artifacts, tags, labels and immutable tag rules route: a 4xx in Harbor's shape, never a 500.</summary>
+/// <summary>Malformed bodies, parameters and names on every users, projects, members, repositories, artifacts, tags, labels, quotas and immutable tag rules route: a 4xx in Harbor's shape, never a 500.</summary>
 public sealed class BadInputTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private static readonly string[] Routes =
@@ -29,6 +29,7 @@ public sealed class BadInputTests(ServerFixture fixture) : IClassFixture<ServerF
         "DELETE /api/v2.0/projects/{project}/repositories/{repository}/artifacts/{reference}/labels/{member}",
         "GET /api/v2.0/labels", "POST /api/v2.0/labels", "GET /api/v2.0/labels/{user}", "PUT /api/v2.0/labels/{user}", "DELETE /api/v2.0/labels/{user}",
         "GET /api/v2.0/search", "GET /api/v2.0/statistics",
+        "GET /api/v2.0/quotas", "GET /api/v2.0/quotas/{user}", "PUT /api/v2.0/quotas/{user}",
         "GET /api/v2.0/projects/{project}/immutabletagrules", "POST /api/v2.0/projects/{project}/immutabletagrules",
         "PUT /api/v2.0/projects/{project}/immutabletagrules/{member}", "DELETE /api/v2.0/projects/{project}/immutabletagrules/{member}",
     ];
@@ -46,7 +47,7 @@ public sealed class BadInputTests(ServerFixture fixture) : IClassFixture<ServerF
     ];
 
     private const string JunkQuery =
-        "?page=2147483647&page_size=100&q=%25ZZ,%3D,~,k%3D%5B~%5D&sort=,-,--x&scope=%2Fproject%2F99999999999999999999&relative=1&username=%00&entityname=%FF&public=2&with_detail=&project_name=%00";
+        "?page=2147483647&page_size=100&q=%25ZZ,%3D,~,k%3D%5B~%5D&sort=,-,--x&scope=%2Fproject%2F99999999999999999999&relative=1&username=%00&entityname=%FF&public=2&with_detail=&project_name=%00&reference=%00&reference_id=-1&sort=used.storage%00";
 
     // Names that Kestrel refuses before routing (a NUL) or that the client resolves away (%2E%2E) test the transport, not these routes.
     private static readonly string[] Projects = ["library", "0", "-1", "99999999999999999999", "a%20b", "%C3%A9", "x%2Fy", new string('p', 400)];

@@ -28,7 +28,7 @@ public sealed record Definition(IReadOnlyList<Field> Fields, JsonType? MapOf = n
 
 /// <summary>
 /// The response definitions of Harbor's <c>/api/v2.0</c> swagger that the users, projects, members, robots, ping, systeminfo, health,
-/// repositories, artifacts, tags, labels, immutable tag rules, search and statistics endpoints return, written out by hand from the contract: every property, its JSON type, and whether Berth always sends it.
+/// repositories, artifacts, tags, labels, immutable tag rules, search, statistics and quotas endpoints return, written out by hand from the contract: every property, its JSON type, and whether Berth always sends it.
 /// </summary>
 /// <remarks>An answer may hold no property a definition does not declare: a misspelt field is as broken for a generated client as a missing one.</remarks>
 public static class HarborDefinitions
@@ -95,6 +95,13 @@ public static class HarborDefinitions
         ]),
         ["ProjectSummaryQuota"] = new([Opt("hard", JsonType.Object, "ResourceList"), Opt("used", JsonType.Object, "ResourceList")]),
         ["ResourceList"] = new([], MapOf: JsonType.Integer),
+        ["Quota"] = new(
+        [
+            Req("id", JsonType.Integer), Req("ref", JsonType.Object, "QuotaRefObject"), Req("hard", JsonType.Object, "ResourceList"),
+            Req("used", JsonType.Object, "ResourceList"), Req("creation_time", JsonType.DateTime), Req("update_time", JsonType.DateTime),
+        ]),
+        // additionalProperties: {} in the swagger; Harbor fills it with the project's id, name and owner's name.
+        ["QuotaRefObject"] = new([Req("id", JsonType.Integer), Req("name", JsonType.String), Req("owner_name", JsonType.String)]),
         ["ProjectMemberEntity"] = new(
         [
             Req("id", JsonType.Integer),

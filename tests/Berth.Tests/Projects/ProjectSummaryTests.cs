@@ -53,7 +53,8 @@ public sealed class ProjectSummaryTests : IAsyncLifetime
         Assert.Equal(1, summary.GetProperty("guest_count").GetInt32());
         Assert.Equal(1, summary.GetProperty("maintainer_count").GetInt32());
         Assert.Equal(1, summary.GetProperty("limited_guest_count").GetInt32());
-        Assert.False(summary.TryGetProperty("quota", out _));   // no quotas yet
+        Assert.Equal(-1, summary.GetProperty("quota").GetProperty("hard").GetProperty("storage").GetInt64());
+        Assert.Equal(0, summary.GetProperty("quota").GetProperty("used").GetProperty("storage").GetInt64());
 
         await _server.Client.PushImageAsync("delta/app", TestImage.Create().WithLayer(10).Build(), "v1");
         await _server.Client.PushImageAsync("delta/team/web", TestImage.Create().WithLayer(11).Build(), "v1");

@@ -2,6 +2,7 @@ using Berth.Data;
 using Berth.Data.Entities;
 using Berth.Gc;
 using Berth.Oci;
+using Berth.Projects;
 using Berth.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,7 @@ public readonly record struct LinkedBlob(long BlobId, long Size);
 /// <c>repository_blobs</c> row links them and the blob is <see cref="BlobState.Ready"/>, so a digest known in one
 /// (private) repository never leaks through another.
 /// </remarks>
-public sealed class BlobService(BerthDbContext db, IStorageDriver storage, IOptions<GcOptions> gcOptions, TimeProvider clock)
+public sealed class BlobService(BerthDbContext db, IStorageDriver storage, QuotaService quotas, IOptions<GcOptions> gcOptions, TimeProvider clock)
 {
     /// <summary>How long a push waits for GC to finish deleting a blob it needs before it gives up with 409.</summary>
     private const int DeletionWaitAttempts = 150;
@@ -38,10 +39,15 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, IOpti
         return linked.BlobId == 0 ? null : linked;
     }
 
-    /// <summary>Links a blob to a repository (idempotent), provided it is still <see cref="BlobState.Ready"/>.</summary>
+    /// <summary>Links a blob to a repository (idempotent), provided it is still <see cref="BlobState.Ready"/>, and charges it to the project's quota.</summary>
+    /// <param name="repositoryId">The repository.</param>
+    /// <param name="blobId">The blob.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <param name="charge">False for a manifest's own blob, which the manifest push charges together with what it names.</param>
     /// <returns>False when GC has begun deleting the blob: the caller must treat it as absent.</returns>
     /// <remarks>The link moves the blob's <c>UpdatedAt</c> to now in the same transaction, which takes it out of GC's candidates.</remarks>
-    public async Task<bool> LinkAsync(long repositoryId, long blobId, CancellationToken cancellationToken)
+    /// <exception cref="DistributionException">403 when the project's quota cannot take the blob; nothing is linked then.</exception>
+    public async Task<bool> LinkAsync(long repositoryId, long blobId, CancellationToken cancellationToken, bool charge = true)
     {
         await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         if (await TouchAsync(blobId, cancellationToken) == 0)
@@ -53,6 +59,11 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, IOpti
         {
             db.RepositoryBlobs.Add(new RepositoryBlob { RepositoryId = repositoryId, BlobId = blobId, CreatedAt = clock.GetUtcNow().UtcDateTime });
             await db.SaveChangesAsync(cancellationToken);
+        }
+
+        if (charge)
+        {
+            await quotas.ChargeAsync(repositoryId, [blobId], cancellationToken);
         }
 
         if (transaction is not null)
@@ -139,7 +150,7 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, IOpti
         }
 
         var id = existing?.Id ?? await InsertRowAsync(digest, content.Length, cancellationToken);
-        return await LinkAsync(repositoryId, id, cancellationToken) ? id : null;
+        return await LinkAsync(repositoryId, id, cancellationToken, charge: false) ? id : null;
     }
 
     private async Task<long> InsertRowAsync(Digest digest, long size, CancellationToken cancellationToken)

@@ -3,13 +3,15 @@ using Berth.Data.Entities;
 using Berth.Distribution.Blobs;
 using Berth.Distribution.Repositories;
 using Berth.Oci;
+using Berth.Projects;
 using Berth.Projects.Immutability;
 using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Distribution.Manifests;
 
 /// <summary>Resolving, storing and deleting manifests and tags.</summary>
-public sealed class ManifestService(BerthDbContext db, BlobService blobs, RepositoryStore repositories, ManifestCache cache, ImmutableTags immutableTags,
+public sealed class ManifestService(BerthDbContext db, BlobService blobs, RepositoryStore repositories, QuotaService quotas, ManifestCache cache,
+    ImmutableTags immutableTags,
     TimeProvider clock)
 {
     private static readonly Func<BerthDbContext, string, string, Task<ManifestHead?>> ByTagQuery =
@@ -47,7 +49,8 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
     /// <remarks>
     /// Every blob and child manifest it names must already be in the repository. The bytes go to the store first
     /// (content-addressed, so a crash leaves at most an unreferenced blob); artifact, references and tag are then
-    /// written in one transaction, which also touches every blob it names so that GC cannot take them meanwhile.
+    /// written in one transaction, which also touches every blob it names so that GC cannot take them meanwhile, and
+    /// charges the project's quota for the manifest and whatever it names that the project does not hold yet.
     /// An existing tag that a tag immutability rule protects is not pushed to again, not even with the same manifest.
     /// </remarks>
     public async Task PutAsync(string name, ManifestReference reference, Manifest manifest, byte[] content, Digest digest,
@@ -89,6 +92,8 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
         {
             throw DistributionException.Of(ErrorCode.ManifestBlobUnknown, "a blob the manifest names was garbage-collected meanwhile; push it again");
         }
+
+        await quotas.ChargeAsync(repositoryId, [manifestBlobId, .. blobIds], cancellationToken);
 
         var artifact = await db.Artifacts.FirstOrDefaultAsync(a => a.RepositoryId == repositoryId && a.Digest == digest.Value, cancellationToken);
         if (artifact is null)
@@ -145,6 +150,7 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
     }
 
     /// <summary>Deletes a tag, or a manifest with every tag that names it. False when there was nothing to delete.</summary>
+    /// <remarks>The project's quota releases at once the blobs that no other artifact of the project names.</remarks>
     /// <exception cref="ImmutableTagException">The tag, or a tag of the manifest, is immutable.</exception>
     public async Task<bool> DeleteAsync(string name, ManifestReference reference, CancellationToken cancellationToken)
     {
@@ -163,9 +169,12 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
             return false;
         }
 
+        var named = await db.ArtifactReferences.AsNoTracking().Where(r => r.ArtifactId == artifact.Id && r.BlobId != null)
+            .Select(r => r.BlobId!.Value).ToListAsync(cancellationToken);
         await db.Artifacts.Where(a => a.Id == artifact.Id).ExecuteDeleteAsync(cancellationToken);
         await db.RepositoryBlobs.Where(l => l.RepositoryId == artifact.RepositoryId && l.BlobId == artifact.BlobId)
             .ExecuteDeleteAsync(cancellationToken);
+        await quotas.ReleaseDeletedAsync(artifact.RepositoryId, [artifact.BlobId, .. named], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }

@@ -33,7 +33,8 @@ public static class UploadEndpoints
 
         try
         {
-            await uploads.AppendAsync(session, context.Request.Body, null, context.Request.ContentLength, cancellationToken);
+            Metrics.BerthMetrics.AddReceived(context,
+                await uploads.AppendAsync(session, context.Request.Body, null, context.Request.ContentLength, cancellationToken));
             await uploads.CompleteAsync(session, digest, cancellationToken);
         }
         catch
@@ -106,7 +107,10 @@ public static class UploadEndpoints
 
         try
         {
-            return await uploads.AppendAsync(session, context.Request.Body, range, context.Request.ContentLength, context.RequestAborted);
+            var before = session.Offset;
+            var size = await uploads.AppendAsync(session, context.Request.Body, range, context.Request.ContentLength, context.RequestAborted);
+            Metrics.BerthMetrics.AddReceived(context, size - before);
+            return size;
         }
         catch (OutOfOrderChunkException ex)
         {

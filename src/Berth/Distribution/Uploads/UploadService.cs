@@ -122,7 +122,17 @@ public sealed class UploadService(
                 $"the uploaded content has digest {actual.Value}, not {digest.Value}", digest.Value);
         }
 
-        await blobs.CommitAsync(digest, size, path, session.RepositoryId, cancellationToken);
+        try
+        {
+            await blobs.CommitAsync(digest, size, path, session.RepositoryId, cancellationToken);
+        }
+        catch (DistributionException e) when (e.Error.Code == ErrorCode.Denied)
+        {
+            // Over quota: retrying cannot help, so the session ends here (its bytes, if already stored, are GC's).
+            await CancelAsync(session, CancellationToken.None);
+            throw;
+        }
+
         db.UploadSessions.Remove(session);
         await db.SaveChangesAsync(CancellationToken.None);
         await DeleteDataAsync(session.Id);
