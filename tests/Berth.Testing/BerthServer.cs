@@ -63,6 +63,12 @@ public sealed class BerthServer : IAsyncDisposable
             ["Server:DataDirectory"] = dataDirectory,
             ["Admin:Password"] = TestCredentials.AdminPassword,
         };
+        // A test that names its database (an empty Database:Url is SQLite) gets that one.
+        if (settings?.ContainsKey("Database:Url") != true && await TestDatabase.CreateAsync(dataDirectory) is { } database)
+        {
+            overrides["Database:Url"] = database;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             overrides[key] = value;
@@ -83,6 +89,7 @@ public sealed class BerthServer : IAsyncDisposable
         Anonymous.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await TestDatabase.DropAsync(DataDirectory);
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

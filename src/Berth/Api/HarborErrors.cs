@@ -78,6 +78,11 @@ public sealed partial class ApiErrorFilter(ILogger<ApiErrorFilter> logger) : IEn
             await HarborErrors.WriteAsync(context.HttpContext, ex.StatusCode, ex.StatusCode == 413 ? "REQUEST_ENTITY_TOO_LARGE" : "BAD_REQUEST", ex.Message);
             return Results.Empty;
         }
+        catch (Exception ex) when (DatabaseErrors.IsBadText(ex) && !context.HttpContext.Response.HasStarted)
+        {
+            await HarborErrors.WriteAsync(context.HttpContext, 400, "BAD_REQUEST", "the request holds characters that cannot be stored (such as NUL)");
+            return Results.Empty;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException || !context.HttpContext.RequestAborted.IsCancellationRequested)
         {
             LogFailure(logger, ex, context.HttpContext.Request.Method, context.HttpContext.Request.Path);

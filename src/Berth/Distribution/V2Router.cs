@@ -66,6 +66,11 @@ public static partial class V2Router
             // Kestrel's own verdict on the request (a body shorter than its Content-Length, say).
             await OciResults.WriteErrorAsync(context, OciError.Of(ErrorCode.BlobUploadInvalid, ex.Message, status: ex.StatusCode));
         }
+        catch (Exception ex) when (!context.Response.HasStarted && Api.DatabaseErrors.IsBadText(ex))
+        {
+            context.Response.Clear();
+            await OciResults.WriteErrorAsync(context, OciError.Of(ErrorCode.NameInvalid, "the request holds characters that cannot be stored (such as NUL)", status: 400));
+        }
         catch (Exception ex) when (!context.Response.HasStarted)
         {
             LogFailure(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(V2Router)),

@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using Berth.Artifacts;
 using Berth.Auth;
 using Berth.Data;
+using Berth.Data.Postgres;
 using Berth.Data.Sqlite;
 using Berth.Distribution;
 using Berth.Gc;
@@ -19,6 +20,7 @@ using Berth.SystemInfo;
 using Berth.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Berth.Hosting;
 
@@ -65,8 +67,7 @@ public static class BerthApp
             return new PathCheckingStorageDriver(new FilesystemStorageDriver(directory));
         });
 
-        var connectionString = SqliteDatabase.ConnectionString(Path.Join(dataDirectory, "berth.db"));
-        services.AddDbContextPool<BerthDbContext>(options => options.UseBerthSqlite(connectionString));
+        AddDatabase(services, configuration, dataDirectory);
         services.AddDistribution(configuration);
         services.AddJobs(configuration);
         services.AddGc();
@@ -114,8 +115,38 @@ public static class BerthApp
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BerthDbContext>();
-        await SqliteDatabase.ConfigureFileAsync(db, cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            await SqliteDatabase.ConfigureFileAsync(db, cancellationToken);
+        }
+
         await db.Database.MigrateAsync(cancellationToken);
+    }
+
+    /// <summary>PostgreSQL when <c>Database:Url</c> names one (replicas share it), else SQLite in the data directory (one process).</summary>
+    private static void AddDatabase(IServiceCollection services, IConfiguration configuration, string dataDirectory)
+    {
+        var url = configuration[DatabaseOptions.UrlKey];
+        if (string.IsNullOrEmpty(url))
+        {
+            var connectionString = SqliteDatabase.ConnectionString(Path.Join(dataDirectory, "berth.db"));
+            services.AddDbContextPool<BerthDbContext>(options => options.UseBerthSqlite(connectionString));
+            return;
+        }
+
+        string postgres;
+        try
+        {
+            postgres = PostgresDatabase.ConnectionString(url);
+        }
+        catch (ArgumentException e)
+        {
+            throw new OptionsValidationException(DatabaseOptions.UrlKey, typeof(string), [$"{DatabaseOptions.UrlKey}: {e.Message}"]);
+        }
+
+        // Made by the container so that it is disposed with it, closing the pool's connections.
+        services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
+        services.AddDbContextPool<BerthDbContext>((provider, options) => options.UseBerthPostgres(provider.GetRequiredService<NpgsqlDataSource>()));
     }
 
     private static void AddRateLimiting(IServiceCollection services, IConfiguration configuration)

@@ -17,10 +17,17 @@ internal sealed class CommonOptions
         HelpName = "DIR",
     };
 
+    public Option<string?> Database { get; } = new("--database")
+    {
+        Description = "PostgreSQL for the metadata, postgres://user:password@host:port/database (Database:Url; default: SQLite in the data directory).",
+        HelpName = "URL",
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Config);
         command.Options.Add(DataDir);
+        command.Options.Add(Database);
     }
 
     public Dictionary<string, string?> Overrides(ParseResult result)
@@ -29,6 +36,11 @@ internal sealed class CommonOptions
         if (result.GetValue(DataDir) is { } dataDir)
         {
             overrides["Server:DataDirectory"] = dataDir;
+        }
+
+        if (result.GetValue(Database) is { } database)
+        {
+            overrides["Database:Url"] = database;
         }
 
         return overrides;

@@ -258,7 +258,7 @@ public sealed partial class ProjectService(BerthDbContext db, RbacEvaluator rbac
 
         return await db.Repositories.AsNoTracking()
             .Where(r => db.Artifacts.Any(a => a.RepositoryId == r.Id))
-            .Select(r => r.Name.Substring(0, r.Name.IndexOf('/')))
+            .Select(r => r.Name.Substring(0, r.Name.IndexOf(Repository.ProjectSeparator)))
             .Where(project => projects.Contains(project))
             .GroupBy(project => project)
             .Select(g => new { Project = g.Key, Count = g.Count() })

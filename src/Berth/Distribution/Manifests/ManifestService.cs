@@ -62,7 +62,11 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
         {
             if (await blobs.PutSmallAsync(digest, content, repositoryId, cancellationToken) is { } manifestBlobId)
             {
-                await WriteAsync(repositoryId, reference, manifest, content.Length, digest, manifestBlobId, cancellationToken);
+                await Api.DatabaseErrors.RetryTransientAsync(db, async () =>
+                {
+                    await WriteAsync(repositoryId, reference, manifest, content.Length, digest, manifestBlobId, cancellationToken);
+                    return true;
+                }, cancellationToken);
                 cache.Add(digest, content);
                 return;
             }
