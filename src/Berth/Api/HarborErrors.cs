@@ -53,7 +53,7 @@ public sealed class ApiException(int status, string code, string message) : Exce
     public static ApiException Precondition(string message) => new(412, "PRECONDITION", message);
 }
 
-/// <summary>Maps <see cref="ApiException"/> and malformed bodies to Harbor's error body for every <c>/api/v2.0</c> endpoint.</summary>
+/// <summary>Maps <see cref="ApiException"/>, a tag immutability refusal and malformed bodies to Harbor's error body for every <c>/api/v2.0</c> endpoint.</summary>
 /// <remarks>Anything else is the server's own failure: 500 with Harbor's "internal server error", the details only in the log.</remarks>
 public sealed partial class ApiErrorFilter(ILogger<ApiErrorFilter> logger) : IEndpointFilter
 {
@@ -66,6 +66,11 @@ public sealed partial class ApiErrorFilter(ILogger<ApiErrorFilter> logger) : IEn
         catch (ApiException ex)
         {
             await HarborErrors.WriteAsync(context.HttpContext, ex.Status, ex.Code, ex.Message);
+            return Results.Empty;
+        }
+        catch (Projects.Immutability.ImmutableTagException ex)
+        {
+            await HarborErrors.WriteAsync(context.HttpContext, StatusCodes.Status412PreconditionFailed, "PRECONDITION", ex.Message);
             return Results.Empty;
         }
         catch (BadHttpRequestException ex)

@@ -53,6 +53,10 @@ public static partial class V2Router
         {
             await OciResults.WriteErrorAsync(context, ex.Error);
         }
+        catch (Projects.Immutability.ImmutableTagException ex)
+        {
+            await OciResults.WriteErrorAsync(context, OciError.Of(ErrorCode.Precondition, ex.Message));
+        }
         catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
         {
             // The client went away; whatever it was sending has been rolled back by the handler.

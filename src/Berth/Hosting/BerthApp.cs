@@ -12,6 +12,7 @@ using Berth.Jobs;
 using Berth.Labels;
 using Berth.Metrics;
 using Berth.Projects;
+using Berth.Projects.Immutability;
 using Berth.Retention;
 using Berth.Robots;
 using Berth.Settings;
@@ -77,6 +78,7 @@ public static class BerthApp
         services.AddWebhooks();
         services.AddGc();
         services.AddRetention();
+        services.AddImmutability();
         services.AddAuth();
         services.AddScoped<ProjectService>();
         services.AddScoped<QuotaService>();
@@ -104,6 +106,7 @@ public static class BerthApp
         app.MapUsers();
         app.MapRobots();
         app.MapMembers();
+        app.MapImmutableTagRules();
         app.MapGc();
         app.MapConfigurations();
         app.MapRetentions();

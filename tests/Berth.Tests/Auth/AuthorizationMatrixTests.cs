@@ -63,6 +63,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     private long _robotId;
     // Harbor's tag-retention permission: project admins, maintainers and developers (not guests).
     private static readonly string[] RetentionManagers = ["projectAdmin", "developer", "maintainer", Admin];
+    // Harbor's immutable-tag permission: project admins and maintainers only (these robots hold no immutable-tag grant).
+    private static readonly string[] ImmutableRuleManagers = ["projectAdmin", "maintainer", Admin];
 
     private BerthServer _server = null!;
     private string _digest = "";
@@ -151,6 +153,11 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     /// <summary>A disabled webhook policy named <paramref name="name"/> (an empty name makes it invalid).</summary>
     private static string WebhookPolicy(string name) =>
         $$"""{"name":"{{name}}","enabled":false,"event_types":["PUSH_ARTIFACT"],"targets":[{"type":"http","address":"http://127.0.0.1:9/hook"}]}""";
+
+    private const string ImmutableRule = """
+        {"tag_selectors":[{"kind":"doublestar","decoration":"matches","pattern":"**"}],
+         "scope_selectors":{"repository":[{"kind":"doublestar","decoration":"repoMatches","pattern":"**"}]}}
+        """;
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
@@ -289,6 +296,15 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
                 $"/api/v2.0/projects/mx/webhook/policies/{_webhookId}/executions/999999/tasks/1/log", WebhookReaders),
             new("GET", webhooks + "/events", "/api/v2.0/projects/mx/webhook/events", WebhookReaders),
             new("GET", webhooks + "/lasttrigger", $"/api/v2.0/projects/{_projectId}/webhook/lasttrigger", WebhookReaders),
+            // Whoever may is told the body is invalid, or that the rule does not exist: nothing is created or changed.
+            new("GET", "/api/v2.0/projects/{nameOrId}/immutabletagrules/", "/api/v2.0/projects/mx/immutabletagrules", ImmutableRuleManagers),
+            new("GET", "/api/v2.0/projects/{nameOrId}/immutabletagrules/", $"/api/v2.0/projects/{_projectId}/immutabletagrules", ImmutableRuleManagers),
+            new("POST", "/api/v2.0/projects/{nameOrId}/immutabletagrules/", "/api/v2.0/projects/mx/immutabletagrules", ImmutableRuleManagers,
+                "{\"tag_selectors\":[]}"),
+            new("PUT", "/api/v2.0/projects/{nameOrId}/immutabletagrules/{ruleId:long}", "/api/v2.0/projects/mx/immutabletagrules/999999",
+                ImmutableRuleManagers, ImmutableRule),
+            new("DELETE", "/api/v2.0/projects/{nameOrId}/immutabletagrules/{ruleId:long}", "/api/v2.0/projects/mx/immutabletagrules/999999",
+                ImmutableRuleManagers),
         ];
     }
 

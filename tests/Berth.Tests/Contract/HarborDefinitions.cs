@@ -28,7 +28,7 @@ public sealed record Definition(IReadOnlyList<Field> Fields, JsonType? MapOf = n
 
 /// <summary>
 /// The response definitions of Harbor's <c>/api/v2.0</c> swagger that the users, projects, members, robots, ping, systeminfo, health,
-/// repositories, artifacts, tags, labels, search, statistics, quotas, audit log and webhook endpoints return, written out by hand from the contract: every property, its JSON type, and whether Berth always sends it.
+/// repositories, artifacts, tags, labels, immutable tag rules, search, statistics, quotas, audit log and webhook endpoints return, written out by hand from the contract: every property, its JSON type, and whether Berth always sends it.
 /// </summary>
 /// <remarks>An answer may hold no property a definition does not declare: a misspelt field is as broken for a generated client as a missing one.</remarks>
 public static class HarborDefinitions
@@ -277,6 +277,26 @@ public static class HarborDefinitions
             Req("project_id", JsonType.Integer),
             Req("creation_time", JsonType.DateTime),
             Req("update_time", JsonType.DateTime),
+        ]),
+        ["ImmutableRule"] = new(
+        [
+            Req("id", JsonType.Integer),
+            Req("priority", JsonType.Integer),
+            Req("disabled", JsonType.Boolean),
+            Req("action", JsonType.String),
+            Req("template", JsonType.String),
+            Req("params", JsonType.Object),
+            Req("tag_selectors", JsonType.Array, "ImmutableSelector"),
+            Req("scope_selectors", JsonType.Object, "ImmutableScopeSelectors"),
+        ]),
+        // A map of selector arrays in the swagger, whose only key is "repository".
+        ["ImmutableScopeSelectors"] = new([Req("repository", JsonType.Array, "ImmutableSelector")]),
+        ["ImmutableSelector"] = new(
+        [
+            Req("kind", JsonType.String),
+            Req("decoration", JsonType.String),
+            Req("pattern", JsonType.String),
+            Opt("extras", JsonType.String),                           // accepted, never sent: Harbor's rules drop it
         ]),
         ["Search"] = new([Req("project", JsonType.Array, "Project"), Req("repository", JsonType.Array, "SearchRepository")]),
         ["SearchRepository"] = new(

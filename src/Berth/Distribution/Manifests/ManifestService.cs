@@ -5,13 +5,14 @@ using Berth.Distribution.Repositories;
 using Berth.Events;
 using Berth.Oci;
 using Berth.Projects;
+using Berth.Projects.Immutability;
 using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Distribution.Manifests;
 
 /// <summary>Resolving, storing and deleting manifests and tags.</summary>
 public sealed class ManifestService(BerthDbContext db, BlobService blobs, RepositoryStore repositories, QuotaService quotas, ManifestCache cache,
-    EventLog events, TimeProvider clock)
+    EventLog events, ImmutableTags immutableTags, TimeProvider clock)
 {
     private static readonly Func<BerthDbContext, string, string, Task<ManifestHead?>> ByTagQuery =
         EF.CompileAsyncQuery((BerthDbContext db, string repository, string tag) =>
@@ -50,10 +51,12 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
     /// (content-addressed, so a crash leaves at most an unreferenced blob); artifact, references and tag are then
     /// written in one transaction, which also touches every blob it names so that GC cannot take them meanwhile, and
     /// charges the project's quota for the manifest and whatever it names that the project does not hold yet.
+    /// An existing tag that a tag immutability rule protects is not pushed to again, not even with the same manifest.
     /// </remarks>
     public async Task PutAsync(string name, ManifestReference reference, Manifest manifest, byte[] content, Digest digest,
         CancellationToken cancellationToken)
     {
+        await immutableTags.EnsureMutableAsync(name, reference.Tag, cancellationToken);
         var repositoryId = await repositories.GetOrCreateAsync(name, cancellationToken);
         for (var attempt = 0; ; attempt++)
         {
@@ -153,8 +156,10 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
 
     /// <summary>Deletes a tag, or a manifest with every tag that names it. False when there was nothing to delete.</summary>
     /// <remarks>The project's quota releases at once the blobs that no other artifact of the project names.</remarks>
+    /// <exception cref="ImmutableTagException">The tag, or a tag of the manifest, is immutable.</exception>
     public async Task<bool> DeleteAsync(string name, ManifestReference reference, CancellationToken cancellationToken)
     {
+        await immutableTags.EnsureDeletableAsync(name, reference, cancellationToken);
         if (reference.Tag is { } tag)
         {
             return await db.Tags.Where(t => t.Name == tag && t.Artifact!.Repository!.Name == name).ExecuteDeleteAsync(cancellationToken) > 0;
