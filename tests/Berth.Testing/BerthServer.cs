@@ -56,7 +56,8 @@ public sealed class BerthServer : IAsyncDisposable
 
     public static async Task<BerthServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var dataDirectory = Directory.CreateTempSubdirectory("berth-test-").FullName;
+        // A server given another's data directory shares its database (two replicas on one SQLite file).
+        var dataDirectory = settings?.GetValueOrDefault("Server:DataDirectory") ?? Directory.CreateTempSubdirectory("berth-test-").FullName;
         var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["Server:Listen"] = "127.0.0.1:0",
