@@ -4,7 +4,7 @@ using Amazon.Runtime;
 namespace Berth.Storage.Tests;
 
 /// <summary>Gives the SDK an HTTP client that notes each request, so a test can see what reached the store and how.</summary>
-internal sealed class RecordingHttpClientFactory : HttpClientFactory
+internal sealed class RecordingHttpClientFactory : HttpClientFactory, IDisposable
 {
     private readonly HttpClient _client;
 
@@ -30,6 +30,8 @@ internal sealed class RecordingHttpClientFactory : HttpClientFactory
     public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => false;
 
     public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => false;
+
+    public void Dispose() => _client.Dispose();
 
     public int Count(string method, string text) =>
         Requests.Count(r => r.Method == method && r.PathAndQuery.Contains(text, StringComparison.Ordinal));
