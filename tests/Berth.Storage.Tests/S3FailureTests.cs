@@ -71,6 +71,39 @@ public sealed class S3FailureTests
         Assert.Contains("did not answer within 00:00:01", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_body_cut_short_is_an_error_never_a_short_read()
+    {
+        using var cutting = new SilentServer("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nContent-Type: application/octet-stream\r\n\r\n0123456789", close: true);
+        using var driver = new S3StorageDriver(OptionsFor(cutting.Port), S3TestStore.Credentials);
+        await using var stream = await driver.OpenReadAsync("/blobs/x/data", 0, Token);
+        var error = await Assert.ThrowsAsync<StorageUnavailableException>(async () => await stream.ReadAtLeastAsync(new byte[1000], 1000, cancellationToken: Token));
+        Assert.Contains($"S3 at http://127.0.0.1:{cutting.Port}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_store_failing_with_500_is_unavailable_and_one_refusing_with_403_is_not()
+    {
+        const string failing = "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/xml\r\nContent-Length: 94\r\n\r\n"
+            + "<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>\n";
+        using (var broken = new SilentServer(failing, close: true))
+        using (var driver = new S3StorageDriver(OptionsFor(broken.Port), S3TestStore.Credentials))
+        {
+            var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => driver.PutContentAsync("/x", "x"u8.ToArray(), Token));
+            Assert.Contains("answered 500 InternalError: We encountered an internal error.", error.Message, StringComparison.Ordinal);
+        }
+
+        const string refusing = "HTTP/1.1 403 Forbidden\r\nContent-Type: application/xml\r\nContent-Length: 72\r\n\r\n"
+            + "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
+        using (var strict = new SilentServer(refusing, close: true))
+        using (var driver = new S3StorageDriver(OptionsFor(strict.Port), S3TestStore.Credentials))
+        {
+            var error = await Assert.ThrowsAsync<StorageException>(() => driver.PutContentAsync("/x", "x"u8.ToArray(), Token));
+            Assert.IsNotType<StorageUnavailableException>(error);
+            Assert.Contains("answered 403 AccessDenied: Access Denied", error.Message, StringComparison.Ordinal);
+        }
+    }
+
     private static int ClosedPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -78,14 +111,15 @@ public sealed class S3FailureTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Accepts connections, reads the request's headers, sends <c>reply</c> (if any), then keeps silent until disposed.</summary>
+    /// <summary>Accepts connections, reads each request's headers, sends <c>reply</c> (if any), then keeps silent until
+    /// disposed, or closes the connection when <c>close</c>.</summary>
     private sealed class SilentServer : IDisposable
     {
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         private readonly CancellationTokenSource _stop = new();
         private readonly List<TcpClient> _held = [];
 
-        public SilentServer(string? reply)
+        public SilentServer(string? reply, bool close = false)
         {
             _listener.Start();
             _ = Task.Run(async () =>
@@ -100,7 +134,7 @@ public sealed class S3FailureTests
 
                     if (reply is not null)
                     {
-                        _ = AnswerAsync(client, reply);
+                        _ = AnswerAsync(client, reply, close);
                     }
                 }
             });
@@ -120,7 +154,7 @@ public sealed class S3FailureTests
             _stop.Dispose();
         }
 
-        private async Task AnswerAsync(TcpClient client, string reply)
+        private async Task AnswerAsync(TcpClient client, string reply, bool close)
         {
             var stream = client.GetStream();
             var request = new StringBuilder();
@@ -138,6 +172,11 @@ public sealed class S3FailureTests
 
             await stream.WriteAsync(Encoding.ASCII.GetBytes(reply), _stop.Token);
             await stream.FlushAsync(_stop.Token);
+            if (close)
+            {
+                client.Client.Shutdown(SocketShutdown.Both);
+                client.Dispose();
+            }
         }
     }
 }
