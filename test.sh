@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: installs what the tests need and is missing, checks formatting, runs dotnet test.
+# Runs every test: installs what the tests need and is missing, checks formatting, runs dotnet test
+# (the server tests twice: on SQLite and on a private PostgreSQL; blobs in S3 where a test asks for the S3 server).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -11,6 +12,8 @@ command -v skopeo >/dev/null || missing+=(skopeo)
 command -v podman >/dev/null || missing+=(podman)
 command -v docker-registry >/dev/null || missing+=(docker-registry)
 command -v npm >/dev/null || missing+=(nodejs npm)
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+[ -n "$(pg_bin)" ] || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   $sudo apt-get update -qq
@@ -36,20 +39,34 @@ sed -i "s/decodeURI(ctx.headers\['x-amz-copy-source'\])/decodeURIComponent(ctx.h
 grep -q "decodeURIComponent(ctx.headers\['x-amz-copy-source'\])" "$copy_js" || { echo "test.sh: cannot patch $copy_js" >&2; exit 1; }
 
 log=$(mktemp)
+pg_dir=$(mktemp -d /tmp/berth-pg.XXXXXX)
+as_pg=()
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres "$pg_dir"   # initdb refuses to run as root; Debian's package made this user
+  as_pg=(runuser -u postgres --)
+fi
 s3_dir=$(mktemp -d)
 s3_pid=""
 cleanup() {
+  [ -f "$pg_dir/data/postmaster.pid" ] && "${as_pg[@]}" "$(pg_bin)/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1
   if [ -n "$s3_pid" ]; then
     kill "$s3_pid" 2>/dev/null || true
     wait "$s3_pid" 2>/dev/null || true
   fi
-  rm -rf "$log" "$s3_dir"
+  rm -rf "$pg_dir" "$s3_dir" "$log"
 }
 trap cleanup EXIT
 
+# A private PostgreSQL on a free loopback port, without durability (the tests' databases are thrown away).
+pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"${as_pg[@]}" "$(pg_bin)/initdb" -D "$pg_dir/data" -U berth --auth=trust --locale=C -E UTF8 >/dev/null
+"${as_pg[@]}" "$(pg_bin)/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 \
+  -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null
+export BERTH_TEST_POSTGRES="postgres://berth@127.0.0.1:$pg_port/postgres"
+
 # s3rver on a free loopback port, for this run only; the tests find it through BERTH_TEST_S3_ENDPOINT.
-s3_port=$(node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
-"$s3rver" -d "$s3_dir" -a 127.0.0.1 -p "$s3_port" --silent --configure-bucket berth-test &
+s3_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$s3rver" -d "$s3_dir" -a 127.0.0.1 -p "$s3_port" --silent --configure-bucket berth-test >/dev/null &
 s3_pid=$!
 for _ in $(seq 1 150); do
   (exec 3<>"/dev/tcp/127.0.0.1/$s3_port") 2>/dev/null && break
@@ -63,6 +80,8 @@ unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_
 
 status=0
 dotnet test Berth.sln -c Release --no-build --nologo 2>&1 | tee "$log" || status=$?
+# The server tests again, each server on its own PostgreSQL database.
+BERTH_TEST_DATABASE=postgres dotnet test tests/Berth.Tests -c Release --no-build --nologo 2>&1 | tee -a "$log" || status=$?
 
 # One closing line for whoever reads this run: the sum over every test project.
 awk '/^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }

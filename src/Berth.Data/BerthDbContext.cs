@@ -54,6 +54,10 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
 
     public DbSet<ProjectBlob> ProjectBlobs => Set<ProjectBlob>();
 
+    public DbSet<OutboxEvent> Events => Set<OutboxEvent>();
+
+    public DbSet<AuditLogEntry> AuditLog => Set<AuditLogEntry>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Repository>(e =>
@@ -262,6 +266,27 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
             e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
             // GC must release a blob from every quota before it may delete it: a forgotten release fails loudly.
             e.HasOne(x => x.Blob).WithMany().HasForeignKey(x => x.BlobId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<OutboxEvent>(e =>
+        {
+            e.ToTable("events");
+            e.Property(x => x.Type).HasMaxLength(64);
+            e.Property(x => x.Operator).HasMaxLength(512);
+            e.Property(x => x.RequestId).HasMaxLength(128);
+            e.Property(x => x.ClaimedBy).HasMaxLength(128);
+            e.HasIndex(x => new { x.Failed, x.ClaimedUntil });
+        });
+
+        modelBuilder.Entity<AuditLogEntry>(e =>
+        {
+            e.ToTable("audit_log");
+            e.Property(x => x.Operation).HasMaxLength(32);
+            e.Property(x => x.ResourceType).HasMaxLength(32);
+            e.Property(x => x.Resource).HasMaxLength(1024);
+            e.Property(x => x.Username).HasMaxLength(512);
+            e.HasIndex(x => x.OpTime);
+            e.HasIndex(x => new { x.ProjectId, x.OpTime });
         });
 
         modelBuilder.Entity<SigningKey>(e =>

@@ -9,6 +9,8 @@ public sealed record ErrorDescriptor(ErrorCode Code, string Value, int Status, s
 /// the spec asks for another (416 for an upload chunk out of order, 413 for an oversized manifest).
 /// <see cref="ErrorCode.PaginationNumberInvalid"/> is distribution's own code for a malformed <c>n</c>, and
 /// <see cref="ErrorCode.Unknown"/> its code for a failure of the server itself (never for a client's mistake).
+/// <see cref="ErrorCode.Precondition"/> is Harbor's, which docker and the other clients show with its message: a tag that a
+/// tag immutability rule protects.
 /// </remarks>
 public static class ErrorCatalog
 {
@@ -30,6 +32,7 @@ public static class ErrorCatalog
         new(ErrorCode.TooManyRequests, "TOOMANYREQUESTS", 429, "too many requests"),
         new(ErrorCode.PaginationNumberInvalid, "PAGINATION_NUMBER_INVALID", 400, "invalid number of results requested"),
         new(ErrorCode.Unknown, "UNKNOWN", 500, "unknown error"),
+        new(ErrorCode.Precondition, "PRECONDITION", 412, "the request violates a policy of the project"),
     ];
 
     public static IReadOnlyList<ErrorDescriptor> All => Entries;

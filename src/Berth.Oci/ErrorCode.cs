@@ -20,4 +20,7 @@ public enum ErrorCode
     TooManyRequests,
     PaginationNumberInvalid,
     Unknown,
+
+    /// <summary>Harbor's code, not the spec's: a project policy (tag immutability) forbids the change.</summary>
+    Precondition,
 }

@@ -23,6 +23,7 @@ public class ErrorCatalogTests
     [InlineData(ErrorCode.TooManyRequests, "TOOMANYREQUESTS", 429)]
     [InlineData(ErrorCode.PaginationNumberInvalid, "PAGINATION_NUMBER_INVALID", 400)]
     [InlineData(ErrorCode.Unknown, "UNKNOWN", 500)]
+    [InlineData(ErrorCode.Precondition, "PRECONDITION", 412)]
     public void Codes_and_statuses_are_the_specs(ErrorCode code, string value, int status)
     {
         var entry = ErrorCatalog.Get(code);

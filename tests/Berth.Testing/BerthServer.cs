@@ -56,7 +56,7 @@ public sealed class BerthServer : IAsyncDisposable
 
     public static async Task<BerthServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
-        // A server given another's data directory shares its database (two replicas on one SQLite file).
+        // A server given another's data directory shares its database, SQLite file or PostgreSQL database (two replicas).
         var dataDirectory = settings?.GetValueOrDefault("Server:DataDirectory") ?? Directory.CreateTempSubdirectory("berth-test-").FullName;
         var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -64,6 +64,13 @@ public sealed class BerthServer : IAsyncDisposable
             ["Server:DataDirectory"] = dataDirectory,
             ["Admin:Password"] = TestCredentials.AdminPassword,
         };
+        // A test that names its database (an empty Database:Url is SQLite) gets that one.
+        if (settings?.ContainsKey("Database:Url") != true
+            && (TestDatabase.UrlOf(dataDirectory) ?? await TestDatabase.CreateAsync(dataDirectory)) is { } database)
+        {
+            overrides["Database:Url"] = database;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             overrides[key] = value;
@@ -84,6 +91,7 @@ public sealed class BerthServer : IAsyncDisposable
         Anonymous.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await TestDatabase.DropAsync(DataDirectory);
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

@@ -17,8 +17,19 @@ public sealed class SqlCommandCounter : IObserver<DiagnosticListener>, IObserver
 
     public SqlCommandCounter() => _subscription = DiagnosticListener.AllListeners.Subscribe(this);
 
-    /// <summary>The data directory whose database is watched; commands to others are ignored.</summary>
-    public string? DataDirectory { get; set; }
+    private string? _dataDirectory;
+    private string? _postgresDatabase;
+
+    /// <summary>The data directory whose database is watched (its SQLite file, or its PostgreSQL database); commands to others are ignored.</summary>
+    public string? DataDirectory
+    {
+        get => _dataDirectory;
+        set
+        {
+            _dataDirectory = value;
+            _postgresDatabase = value is not null && TestDatabase.UrlOf(value) is { } url ? new Uri(url).AbsolutePath.TrimStart('/') : null;
+        }
+    }
 
     /// <summary>The text of every command sent so far.</summary>
     public IReadOnlyList<string> Commands
@@ -54,7 +65,8 @@ public sealed class SqlCommandCounter : IObserver<DiagnosticListener>, IObserver
     public void OnNext(KeyValuePair<string, object?> value)
     {
         if (value.Key == RelationalEventId.CommandExecuting.Name && value.Value is CommandEventData data
-            && DataDirectory is { } directory && data.Command.Connection?.DataSource?.StartsWith(directory, StringComparison.Ordinal) == true)
+            && DataDirectory is { } directory && data.Command.Connection is { } connection
+            && (_postgresDatabase is { } database ? connection.Database == database : connection.DataSource?.StartsWith(directory, StringComparison.Ordinal) == true))
         {
             lock (_commands)
             {

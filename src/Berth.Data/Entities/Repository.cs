@@ -3,6 +3,9 @@ namespace Berth.Data.Entities;
 /// <summary>A repository: a name that artifacts, tags and linked blobs hang from.</summary>
 public sealed class Repository
 {
+    /// <summary>What ends the project's part of a repository name, as a string for queries: Npgsql's EF provider cannot write a <c>char</c> constant into SQL.</summary>
+    public static readonly string ProjectSeparator = "/";
+
     public long Id { get; set; }
 
     public required string Name { get; set; }

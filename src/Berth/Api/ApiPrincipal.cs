@@ -22,6 +22,9 @@ public static class ApiPrincipal
         return subject;
     }
 
+    /// <summary>The caller if this request has already been authenticated, without authenticating it.</summary>
+    public static Subject? Current(HttpContext context) => context.Items.TryGetValue(Key, out var known) ? known as Subject : null;
+
     private static async Task<Subject> ResolveAsync(HttpContext context)
     {
         if (context.Request.Headers.Authorization.Count == 0)

@@ -53,7 +53,7 @@ public sealed class ApiException(int status, string code, string message) : Exce
     public static ApiException Precondition(string message) => new(412, "PRECONDITION", message);
 }
 
-/// <summary>Maps <see cref="ApiException"/> and malformed bodies to Harbor's error body for every <c>/api/v2.0</c> endpoint.</summary>
+/// <summary>Maps <see cref="ApiException"/>, a tag immutability refusal and malformed bodies to Harbor's error body for every <c>/api/v2.0</c> endpoint.</summary>
 /// <remarks>Anything else is the server's own failure: 500 with Harbor's "internal server error", the details only in the log.</remarks>
 public sealed partial class ApiErrorFilter(ILogger<ApiErrorFilter> logger) : IEndpointFilter
 {
@@ -68,9 +68,19 @@ public sealed partial class ApiErrorFilter(ILogger<ApiErrorFilter> logger) : IEn
             await HarborErrors.WriteAsync(context.HttpContext, ex.Status, ex.Code, ex.Message);
             return Results.Empty;
         }
+        catch (Projects.Immutability.ImmutableTagException ex)
+        {
+            await HarborErrors.WriteAsync(context.HttpContext, StatusCodes.Status412PreconditionFailed, "PRECONDITION", ex.Message);
+            return Results.Empty;
+        }
         catch (BadHttpRequestException ex)
         {
             await HarborErrors.WriteAsync(context.HttpContext, ex.StatusCode, ex.StatusCode == 413 ? "REQUEST_ENTITY_TOO_LARGE" : "BAD_REQUEST", ex.Message);
+            return Results.Empty;
+        }
+        catch (Exception ex) when (DatabaseErrors.IsBadText(ex) && !context.HttpContext.Response.HasStarted)
+        {
+            await HarborErrors.WriteAsync(context.HttpContext, 400, "BAD_REQUEST", "the request holds characters that cannot be stored (such as NUL)");
             return Results.Empty;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !context.HttpContext.RequestAborted.IsCancellationRequested)

@@ -1,12 +1,13 @@
 using Berth.Data;
 using Berth.Data.Entities;
 using Berth.Oci;
+using Berth.Projects.Immutability;
 using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Artifacts;
 
 /// <summary>Builds Harbor's <c>Artifact</c> for a page of artifacts of one repository: a few queries per page, not per artifact.</summary>
-public sealed class ArtifactAssembler(BerthDbContext db, ArtifactDocuments documents)
+public sealed class ArtifactAssembler(BerthDbContext db, ArtifactDocuments documents, ImmutableTags immutableTags)
 {
     public async Task<List<ArtifactView>> AssembleAsync(IReadOnlyList<Artifact> page, long projectId, string repository, ArtifactOptions options,
         CancellationToken cancellationToken)
@@ -29,6 +30,7 @@ public sealed class ArtifactAssembler(BerthDbContext db, ArtifactDocuments docum
                       orderby r.CreatedAt, l.Id
                       select new { r.ArtifactId, Label = l }).ToListAsync(cancellationToken)).ToLookup(x => x.ArtifactId, x => x.Label)
             : null;
+        var immutable = tags is not null && options.WithImmutableStatus ? await immutableTags.MatcherAsync(repository, cancellationToken) : null;
         var references = await ReferencesAsync(page, repositoryId, cancellationToken);
         var accessories = options.WithAccessory ? await AccessoriesAsync(page, repositoryId, repository, cancellationToken) : null;
 
@@ -44,7 +46,8 @@ public sealed class ArtifactAssembler(BerthDbContext db, ArtifactDocuments docum
                 references.TryGetValue(artifact.Id, out var children) ? children : [],
                 accessories?[artifact.Digest].ToList(),
                 labels?[artifact.Id].ToList(),
-                extraAttrs));
+                extraAttrs,
+                immutable is null ? null : tags![artifact.Id].Where(t => immutable.IsImmutable(t.Name)).Select(t => t.Id).ToHashSet()));
         }
 
         return views;

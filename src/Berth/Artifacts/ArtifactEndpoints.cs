@@ -1,6 +1,7 @@
 using Berth.Api;
 using Berth.Auth;
 using Berth.Labels;
+using Berth.Projects.Immutability;
 
 namespace Berth.Artifacts;
 
@@ -54,20 +55,23 @@ public static class ArtifactEndpoints
         await artifacts.DeleteAsync(repository, artifact, context.RequestAborted);
     }
 
-    private static async Task ListTagsAsync(HttpContext context, ArtifactService artifacts, TagService tags, string projectName, string repositoryName,
-        string reference)
+    /// <summary>The artifact's tags; with <c>with_immutable_status=true</c> each says whether a tag immutability rule protects it.</summary>
+    private static async Task ListTagsAsync(HttpContext context, ArtifactService artifacts, TagService tags, ImmutableTags immutableTags,
+        string projectName, string repositoryName, string reference)
     {
         await ProjectGate.RequireAsync(context, projectName, Rbac.Tag, Rbac.List);
         var repository = RepositoryPath.Full(projectName, repositoryName);
         var query = ListQuery.From(context.Request);
         var paging = ApiPaging.From(context.Request);
+        var withImmutableStatus = ArtifactOptions.Flag(context.Request, ArtifactOptions.WithImmutableStatusParameter, false);
         var artifact = await artifacts.FindAsync(repository, ArtifactRef.Parse(reference), context.RequestAborted);
         var (page, total) = await tags.ListAsync(artifact, query, paging, context.RequestAborted);
+        var immutable = withImmutableStatus ? await immutableTags.MatcherAsync(repository, context.RequestAborted) : ImmutableTagMatcher.None;
         paging.SetHeaders(context, total);
         await ApiJson.WriteAsync(context, writer =>
         {
             writer.WriteStartArray();
-            page.ForEach(t => ArtifactJson.Write(writer, t));
+            page.ForEach(t => ArtifactJson.Write(writer, t, immutable.IsImmutable(t.Name)));
             writer.WriteEndArray();
         });
     }
@@ -90,7 +94,7 @@ public static class ArtifactEndpoints
         await ProjectGate.RequireAsync(context, projectName, Rbac.Tag, Rbac.Delete);
         var repository = RepositoryPath.Full(projectName, repositoryName);
         var artifact = await artifacts.FindAsync(repository, ArtifactRef.Parse(reference), context.RequestAborted);
-        await tags.DeleteAsync(artifact, tagName, context.RequestAborted);
+        await tags.DeleteAsync(repository, artifact, tagName, context.RequestAborted);
     }
 
     /// <summary>Attaches a global label or one of the project (body: Harbor's <c>Label</c>, of which only <c>id</c> counts); 200 as in Harbor.</summary>

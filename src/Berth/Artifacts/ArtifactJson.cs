@@ -54,7 +54,7 @@ public static class ArtifactJson
             writer.WriteStartArray("tags");
             foreach (var tag in tags)
             {
-                Write(writer, tag);
+                Write(writer, tag, view.ImmutableTagIds?.Contains(tag.Id) ?? false);
             }
 
             writer.WriteEndArray();
@@ -85,7 +85,10 @@ public static class ArtifactJson
         writer.WriteEndObject();
     }
 
-    public static void Write(Utf8JsonWriter writer, Tag tag)
+    /// <param name="writer">Where the tag goes.</param>
+    /// <param name="tag">The tag.</param>
+    /// <param name="immutable">Whether a tag immutability rule protects it; Harbor writes false unless the request asked.</param>
+    public static void Write(Utf8JsonWriter writer, Tag tag, bool immutable)
     {
         writer.WriteStartObject();
         writer.WriteNumber("id", tag.Id);
@@ -94,8 +97,7 @@ public static class ArtifactJson
         writer.WriteString("name", tag.Name);
         writer.WriteString("push_time", ApiJson.Time(tag.PushTime));
         writer.WriteString("pull_time", ApiJson.Time(tag.PullTime ?? DateTime.MinValue));
-        // There are no tag immutability rules yet: no tag is immutable.
-        writer.WriteBoolean("immutable", false);
+        writer.WriteBoolean("immutable", immutable);
         writer.WriteEndObject();
     }
 

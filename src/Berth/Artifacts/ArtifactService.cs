@@ -3,14 +3,17 @@ using Berth.Auth;
 using Berth.Data;
 using Berth.Data.Entities;
 using Berth.Distribution.Manifests;
+using Berth.Events;
 using Berth.Oci;
 using Berth.Projects;
+using Berth.Projects.Immutability;
 using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Artifacts;
 
 /// <summary>Artifacts of one repository as Harbor's API lists, shows and deletes them.</summary>
-public sealed class ArtifactService(BerthDbContext db, ManifestService manifests, QuotaService quotas, ArtifactAssembler assembler)
+public sealed class ArtifactService(BerthDbContext db, ManifestService manifests, QuotaService quotas, ArtifactAssembler assembler, EventLog events,
+    ImmutableTags immutableTags)
 {
     private static readonly SortFields<Artifact> Order = new SortFields<Artifact>()
         .Add("id", a => a.Id)
@@ -64,10 +67,12 @@ public sealed class ArtifactService(BerthDbContext db, ManifestService manifests
     /// An artifact an index of the repository names cannot be deleted on its own (Harbor's 412). Each manifest goes through
     /// <see cref="ManifestService.DeleteAsync"/>, the one delete the registry API uses too, in its own transaction: the
     /// artifact first, so that whatever a crash leaves behind is an untagged child or an accessory without its subject,
-    /// which GC's untagged sweep removes, and never an index missing a child.
+    /// which GC's untagged sweep removes, and never an index missing a child. An artifact that carries an immutable tag, or
+    /// whose accessories do, is refused before anything goes (Harbor's 412).
     /// </remarks>
     public async Task DeleteAsync(string repository, Artifact artifact, CancellationToken cancellationToken)
     {
+        await immutableTags.EnsureArtifactDeletableAsync(repository, artifact.Digest, withAccessories: true, cancellationToken);
         if (await db.ArtifactReferences.AnyAsync(r => r.Kind == ArtifactReferenceKind.Manifest && r.Digest == artifact.Digest
             && r.Artifact!.RepositoryId == artifact.RepositoryId, cancellationToken))
         {
@@ -78,8 +83,10 @@ public sealed class ArtifactService(BerthDbContext db, ManifestService manifests
     }
 
     /// <summary>Deletes every artifact of a repository (indexes first), then the repository itself when nothing is uploading into it.</summary>
+    /// <remarks>A repository holding an immutable tag is refused before anything goes (Harbor's 412).</remarks>
     public async Task DeleteRepositoryAsync(long repositoryId, string repository, CancellationToken cancellationToken)
     {
+        await immutableTags.EnsureRepositoryDeletableAsync(repository, cancellationToken);
         var digests = await db.Artifacts.AsNoTracking().Where(a => a.RepositoryId == repositoryId)
             .Select(a => new { a.Digest, a.MediaType }).ToListAsync(cancellationToken);
         foreach (var digest in digests.OrderByDescending(a => MediaTypes.IsIndex(a.MediaType)).Select(a => a.Digest))
@@ -89,6 +96,7 @@ public sealed class ArtifactService(BerthDbContext db, ManifestService manifests
 
         // The row goes too, so that a later push starts a new repository (no old description or pull count), unless an
         // upload is under way in it; its blob links go with it and GC takes the blobs once their grace window has passed.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var deleted = await db.Repositories
             .Where(r => r.Id == repositoryId && !db.Artifacts.Any(a => a.RepositoryId == r.Id) && !db.UploadSessions.Any(u => u.RepositoryId == r.Id))
             .ExecuteDeleteAsync(cancellationToken);
@@ -103,6 +111,9 @@ public sealed class ArtifactService(BerthDbContext db, ManifestService manifests
         {
             await quotas.ReleaseUnheldAsync(repository[..slash], cancellationToken);
         }
+
+        await events.AddAsync(EventTypes.DeleteRepository, EventData.ForRepository(repository), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private async Task DeleteDeeplyAsync(long repositoryId, string repository, string digest, HashSet<string> done, CancellationToken cancellationToken)

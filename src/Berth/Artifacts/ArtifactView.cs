@@ -11,6 +11,7 @@ namespace Berth.Artifacts;
 /// <param name="Accessories">Null unless the request asked for them (<c>with_accessory=true</c>).</param>
 /// <param name="Labels">Null unless the request asked for them (<c>with_label=true</c>).</param>
 /// <param name="ExtraAttrsJson">A JSON object, or null for none.</param>
+/// <param name="ImmutableTagIds">The ids of its tags that are immutable, when the request asked (<c>with_immutable_status=true</c>).</param>
 public sealed record ArtifactView(
     Artifact Artifact,
     long ProjectId,
@@ -19,4 +20,5 @@ public sealed record ArtifactView(
     IReadOnlyList<ReferenceView> References,
     IReadOnlyList<AccessoryView>? Accessories,
     IReadOnlyList<Label>? Labels,
-    string? ExtraAttrsJson);
+    string? ExtraAttrsJson,
+    IReadOnlySet<long>? ImmutableTagIds = null);

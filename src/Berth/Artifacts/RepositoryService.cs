@@ -89,7 +89,7 @@ public sealed class RepositoryService(BerthDbContext db, ArtifactService artifac
     {
         var listed = db.Artifacts.Where(ArtifactQueries.Listed(db));
         return from r in db.Repositories.AsNoTracking()
-               join p in db.Projects on r.Name.Substring(0, r.Name.IndexOf('/')) equals p.Name
+               join p in db.Projects on r.Name.Substring(0, r.Name.IndexOf(Data.Entities.Repository.ProjectSeparator)) equals p.Name
                where db.Artifacts.Any(a => a.RepositoryId == r.Id)
                select new RepositoryRow
                {

@@ -24,7 +24,7 @@ public sealed class SearchService(BerthDbContext db, ProjectService projects, Vi
         var listed = db.Artifacts.Where(ArtifactQueries.Listed(db));
         var repositories = await (
                 from r in db.Repositories.AsNoTracking()
-                join p in db.Projects on r.Name.Substring(0, r.Name.IndexOf('/')) equals p.Name
+                join p in db.Projects on r.Name.Substring(0, r.Name.IndexOf(Data.Entities.Repository.ProjectSeparator)) equals p.Name
                 where r.Name.Contains(text) && db.Artifacts.Any(a => a.RepositoryId == r.Id) && (ids == null || ids.Contains(p.Id))
                 orderby r.Name
                 select new SearchRow(p.Id, p.Name, p.Public, r.Name, r.PullCount, listed.Count(a => a.RepositoryId == r.Id)))

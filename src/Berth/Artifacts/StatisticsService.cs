@@ -17,7 +17,7 @@ public sealed class StatisticsService(BerthDbContext db)
     public async Task<Statistic> ForAsync(Subject subject, CancellationToken cancellationToken)
     {
         var repositories = from r in db.Repositories.AsNoTracking()
-                           join p in db.Projects on r.Name.Substring(0, r.Name.IndexOf('/')) equals p.Name
+                           join p in db.Projects on r.Name.Substring(0, r.Name.IndexOf(Repository.ProjectSeparator)) equals p.Name
                            where db.Artifacts.Any(a => a.RepositoryId == r.Id)
                            select new { ProjectId = p.Id, p.Public };
         var publicProjects = await db.Projects.LongCountAsync(p => p.Public, cancellationToken);

@@ -2,12 +2,13 @@ using Berth.Api;
 using Berth.Data;
 using Berth.Data.Entities;
 using Berth.Oci;
+using Berth.Projects.Immutability;
 using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Artifacts;
 
 /// <summary>The tags of one artifact: Harbor's list, create and delete under <c>…/artifacts/{reference}/tags</c>.</summary>
-public sealed class TagService(BerthDbContext db, TimeProvider clock)
+public sealed class TagService(BerthDbContext db, ImmutableTags immutableTags, TimeProvider clock)
 {
     private static readonly SortFields<Tag> Order = new SortFields<Tag>()
         .Add("id", t => t.Id)
@@ -40,8 +41,10 @@ public sealed class TagService(BerthDbContext db, TimeProvider clock)
     }
 
     /// <summary>Adds a tag to an artifact. A name the repository already uses, on this artifact or another, is Harbor's 409: the tag does not move.</summary>
+    /// <remarks>An existing name that a tag immutability rule protects is 412 instead.</remarks>
     public async Task CreateAsync(string repository, Artifact artifact, string? name, CancellationToken cancellationToken)
     {
+        await immutableTags.EnsureMutableAsync(repository, name, cancellationToken);
         if (!TagName.IsValid(name))
         {
             throw ApiException.BadRequest($"invalid tag name: {name}; it must match [a-zA-Z0-9_][a-zA-Z0-9._-]{{0,127}}");
@@ -67,9 +70,10 @@ public sealed class TagService(BerthDbContext db, TimeProvider clock)
         }
     }
 
-    /// <summary>Removes the tag <paramref name="name"/> from the artifact; one it does not carry is a 404.</summary>
-    public async Task DeleteAsync(Artifact artifact, string name, CancellationToken cancellationToken)
+    /// <summary>Removes the tag <paramref name="name"/> from the artifact; one it does not carry is a 404, an immutable one a 412.</summary>
+    public async Task DeleteAsync(string repository, Artifact artifact, string name, CancellationToken cancellationToken)
     {
+        await immutableTags.EnsureMutableAsync(repository, name, cancellationToken);
         var deleted = await db.Tags.Where(t => t.ArtifactId == artifact.Id && t.RepositoryId == artifact.RepositoryId && t.Name == name)
             .ExecuteDeleteAsync(cancellationToken);
         if (deleted == 0)

@@ -38,6 +38,9 @@ public sealed class RegistryPrincipal
         return principal;
     }
 
+    /// <summary>The principal if this request has already been authenticated, without authenticating it.</summary>
+    public static RegistryPrincipal? Current(HttpContext context) => context.Items.TryGetValue(Key, out var known) ? known as RegistryPrincipal : null;
+
     /// <summary>Whether the principal may take <paramref name="action"/> on repository <paramref name="repository"/>.</summary>
     public async Task<bool> CanAsync(HttpContext context, string repository, string action)
     {

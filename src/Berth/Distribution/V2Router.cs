@@ -54,6 +54,10 @@ public static partial class V2Router
         {
             await OciResults.WriteErrorAsync(context, ex.Error);
         }
+        catch (Projects.Immutability.ImmutableTagException ex)
+        {
+            await OciResults.WriteErrorAsync(context, OciError.Of(ErrorCode.Precondition, ex.Message));
+        }
         catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
         {
             // The client went away; whatever it was sending has been rolled back by the handler.
@@ -72,6 +76,11 @@ public static partial class V2Router
         {
             // Kestrel's own verdict on the request (a body shorter than its Content-Length, say).
             await OciResults.WriteErrorAsync(context, OciError.Of(ErrorCode.BlobUploadInvalid, ex.Message, status: ex.StatusCode));
+        }
+        catch (Exception ex) when (!context.Response.HasStarted && Api.DatabaseErrors.IsBadText(ex))
+        {
+            context.Response.Clear();
+            await OciResults.WriteErrorAsync(context, OciError.Of(ErrorCode.NameInvalid, "the request holds characters that cannot be stored (such as NUL)", status: 400));
         }
         catch (Exception ex) when (!context.Response.HasStarted)
         {

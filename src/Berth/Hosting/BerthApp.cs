@@ -1,14 +1,18 @@
 using System.Threading.RateLimiting;
 using Berth.Artifacts;
+using Berth.Audit;
 using Berth.Auth;
 using Berth.Data;
+using Berth.Data.Postgres;
 using Berth.Data.Sqlite;
 using Berth.Distribution;
+using Berth.Events;
 using Berth.Gc;
 using Berth.Jobs;
 using Berth.Labels;
 using Berth.Metrics;
 using Berth.Projects;
+using Berth.Projects.Immutability;
 using Berth.Retention;
 using Berth.Robots;
 using Berth.Settings;
@@ -17,8 +21,10 @@ using Berth.Storage.Drivers.Filesystem;
 using Berth.Storage.Drivers.S3;
 using Berth.SystemInfo;
 using Berth.Users;
+using Berth.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Berth.Hosting;
 
@@ -58,12 +64,15 @@ public static class BerthApp
         Directory.CreateDirectory(dataDirectory);
         AddStorage(services, configuration, dataDirectory);
 
-        var connectionString = SqliteDatabase.ConnectionString(Path.Join(dataDirectory, "berth.db"));
-        services.AddDbContextPool<BerthDbContext>(options => options.UseBerthSqlite(connectionString));
+        AddDatabase(services, configuration, dataDirectory);
         services.AddDistribution(configuration);
         services.AddJobs(configuration);
+        services.AddEvents(configuration);
+        services.AddScoped<IEventConsumer, AuditLogConsumer>();
+        services.AddWebhooks();
         services.AddGc();
         services.AddRetention();
+        services.AddImmutability();
         services.AddAuth();
         services.AddScoped<ProjectService>();
         services.AddScoped<QuotaService>();
@@ -91,12 +100,15 @@ public static class BerthApp
         app.MapUsers();
         app.MapRobots();
         app.MapMembers();
+        app.MapImmutableTagRules();
         app.MapGc();
         app.MapConfigurations();
         app.MapRetentions();
         app.MapArtifactApi();
         app.MapLabels();
         app.MapMetrics();
+        app.MapAuditLogs();
+        app.MapWebhooks();
         // Made now, so that a store's settings are logged (and its credentials read) when Berth starts, not on first use.
         _ = app.Services.GetRequiredService<IStorageDriver>();
         return app;
@@ -107,7 +119,11 @@ public static class BerthApp
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BerthDbContext>();
-        await SqliteDatabase.ConfigureFileAsync(db, cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            await SqliteDatabase.ConfigureFileAsync(db, cancellationToken);
+        }
+
         await db.Database.MigrateAsync(cancellationToken);
     }
 
@@ -151,6 +167,32 @@ public static class BerthApp
                 throw new OptionsValidationException(StorageOptions.Section, typeof(StorageOptions),
                     [$"Storage:Driver '{storage.Driver}' is neither {StorageOptions.Filesystem} nor {StorageOptions.S3}"]);
         }
+    }
+
+    /// <summary>PostgreSQL when <c>Database:Url</c> names one (replicas share it), else SQLite in the data directory (one process).</summary>
+    private static void AddDatabase(IServiceCollection services, IConfiguration configuration, string dataDirectory)
+    {
+        var url = configuration[DatabaseOptions.UrlKey];
+        if (string.IsNullOrEmpty(url))
+        {
+            var connectionString = SqliteDatabase.ConnectionString(Path.Join(dataDirectory, "berth.db"));
+            services.AddDbContextPool<BerthDbContext>(options => options.UseBerthSqlite(connectionString));
+            return;
+        }
+
+        string postgres;
+        try
+        {
+            postgres = PostgresDatabase.ConnectionString(url);
+        }
+        catch (ArgumentException e)
+        {
+            throw new OptionsValidationException(DatabaseOptions.UrlKey, typeof(string), [$"{DatabaseOptions.UrlKey}: {e.Message}"]);
+        }
+
+        // Made by the container so that it is disposed with it, closing the pool's connections.
+        services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
+        services.AddDbContextPool<BerthDbContext>((provider, options) => options.UseBerthPostgres(provider.GetRequiredService<NpgsqlDataSource>()));
     }
 
     private static void AddRateLimiting(IServiceCollection services, IConfiguration configuration)

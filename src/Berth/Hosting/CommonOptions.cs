@@ -17,6 +17,12 @@ internal sealed class CommonOptions
         HelpName = "DIR",
     };
 
+    public Option<string?> Database { get; } = new("--database")
+    {
+        Description = "PostgreSQL for the metadata, postgres://user:password@host:port/database (Database:Url; default: SQLite in the data directory).",
+        HelpName = "URL",
+    };
+
     public Option<string?> Storage { get; } = new("--storage")
     {
         Description = "Where blobs live: " + StorageUrl.Usage
@@ -28,6 +34,7 @@ internal sealed class CommonOptions
     {
         command.Options.Add(Config);
         command.Options.Add(DataDir);
+        command.Options.Add(Database);
         command.Options.Add(Storage);
     }
 
@@ -38,6 +45,11 @@ internal sealed class CommonOptions
         if (result.GetValue(DataDir) is { } dataDir)
         {
             overrides["Server:DataDirectory"] = dataDir;
+        }
+
+        if (result.GetValue(Database) is { } database)
+        {
+            overrides["Database:Url"] = database;
         }
 
         if (result.GetValue(Storage) is { } storage)

@@ -35,5 +35,7 @@ public sealed class Cron
         TryParse(expression, out var cron) ? cron : throw new FormatException($"'{expression}' is not a six-field cron expression (seconds first)");
 
     /// <summary>The first due time strictly after <paramref name="after"/> (UTC).</summary>
-    public DateTime NextAfter(DateTime after) => _schedule.GetNextOccurrence(DateTime.SpecifyKind(after, DateTimeKind.Unspecified));
+    /// <remarks>The answer is marked UTC: PostgreSQL's provider refuses to store a time of unknown kind.</remarks>
+    public DateTime NextAfter(DateTime after) =>
+        DateTime.SpecifyKind(_schedule.GetNextOccurrence(DateTime.SpecifyKind(after, DateTimeKind.Unspecified)), DateTimeKind.Utc);
 }

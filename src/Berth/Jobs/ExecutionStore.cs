@@ -16,7 +16,7 @@ public sealed record TaskStart(string JobKind, string Payload, string ExtraAttrs
 /// tasks looked at. Of two tasks ending at once, at least the later save sees the other final, so an execution is never
 /// left running with nothing left to run; closing is conditional on it still being open, so closing twice is harmless.
 /// </remarks>
-public sealed class ExecutionStore(BerthDbContext db, JobQueue queue, TimeProvider clock)
+public sealed class ExecutionStore(BerthDbContext db, JobQueue queue, TimeProvider clock, IEnumerable<IExecutionObserver> observers)
 {
     public const string Manual = "MANUAL";
     public const string Scheduled = "SCHEDULE";
@@ -166,11 +166,29 @@ public sealed class ExecutionStore(BerthDbContext db, JobQueue queue, TimeProvid
             : await tasks.AnyAsync(t => t.Status == ExecutionStatus.Stopped, cancellationToken) ? ExecutionStatus.Stopped
             : ExecutionStatus.Success;
         var end = await tasks.MaxAsync(t => t.EndTime, cancellationToken) ?? clock.GetUtcNow().UtcDateTime;
-        await db.Executions
+        var vendorType = await db.Executions.AsNoTracking().Where(e => e.Id == executionId).Select(e => e.VendorType).FirstAsync(cancellationToken);
+        var watching = observers.Where(o => o.VendorType == vendorType).ToList();
+        await using var transaction = watching.Count > 0 && db.Database.CurrentTransaction is null
+            ? await db.Database.BeginTransactionAsync(cancellationToken)
+            : null;
+        var ended = await db.Executions
             .Where(e => e.Id == executionId && (e.Status == ExecutionStatus.Pending || e.Status == ExecutionStatus.Running))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(e => e.Status, status)
                 .SetProperty(e => e.StatusMessage, failed == null ? null : failed.StatusMessage)
                 .SetProperty(e => e.EndTime, end), cancellationToken);
+        if (ended == 1 && watching.Count > 0)
+        {
+            var execution = await db.Executions.AsNoTracking().Include(e => e.Tasks).FirstAsync(e => e.Id == executionId, cancellationToken);
+            foreach (var observer in watching)
+            {
+                await observer.EndedAsync(execution, cancellationToken);
+            }
+        }
+
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
     }
 }

@@ -16,6 +16,9 @@ public sealed class MetricsCollector : IDisposable
     /// <summary>ASP.NET Core's advised buckets for request durations, in seconds.</summary>
     private static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
+    /// <summary>Status codes as label values, made once rather than on every request.</summary>
+    private static readonly string[] StatusTexts = Enumerable.Range(0, 600).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
+
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<(string Method, string Route, string Status), Histogram> _durations = new();
     private readonly ConcurrentDictionary<(string Name, string Labels), Sum> _counters = new();
@@ -53,7 +56,7 @@ public sealed class MetricsCollector : IDisposable
                     method = tag as string ?? "";
                     break;
                 case "http.response.status_code":
-                    status = Convert.ToString(tag, CultureInfo.InvariantCulture) ?? "";
+                    status = tag is int code and >= 0 and < 600 ? StatusTexts[code] : Convert.ToString(tag, CultureInfo.InvariantCulture) ?? "";
                     break;
                 case "http.route" when route.Length == 0:
                     route = tag as string ?? "";

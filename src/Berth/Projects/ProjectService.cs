@@ -5,6 +5,7 @@ using Berth.Api.Query;
 using Berth.Auth;
 using Berth.Data;
 using Berth.Data.Entities;
+using Berth.Events;
 using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Projects;
@@ -16,7 +17,7 @@ public sealed record ProjectView(Project Project, string? OwnerName, ProjectRole
 public sealed record ProjectSummary(int RepoCount, IReadOnlyDictionary<ProjectRole, int>? MembersByRole, (long Hard, long Used)? Quota);
 
 /// <summary>Projects: creation, visibility, metadata and deletion, each decided by the RBAC evaluator for the calling subject.</summary>
-public sealed partial class ProjectService(BerthDbContext db, RbacEvaluator rbac, Settings.SettingsStore settings, TimeProvider clock)
+public sealed partial class ProjectService(BerthDbContext db, RbacEvaluator rbac, Settings.SettingsStore settings, EventLog events, TimeProvider clock)
 {
     /// <summary>What <c>q=</c> and <c>sort=</c> may name on <c>GET /projects</c>: Harbor's filterable project columns that Berth has.</summary>
     private static readonly QueryFields<ProjectRow> ListFields = new QueryFields<ProjectRow>()
@@ -96,6 +97,7 @@ public sealed partial class ProjectService(BerthDbContext db, RbacEvaluator rbac
         }
 
         db.Quotas.Add(new Quota { ProjectId = project.Id, Hard = storageLimit, CreatedAt = now, UpdatedAt = now });
+        events.Add(EventTypes.CreateProject, EventData.ForProject(name), project.Id);
         await db.SaveChangesAsync(cancellationToken);
 
         await transaction.CommitAsync(cancellationToken);
@@ -206,7 +208,10 @@ public sealed partial class ProjectService(BerthDbContext db, RbacEvaluator rbac
             throw ApiException.Precondition(message!);
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Projects.Where(p => p.Id == project.Id).ExecuteDeleteAsync(cancellationToken);
+        await events.AddAsync(EventTypes.DeleteProject, EventData.ForProject(project.Name), cancellationToken, project.Id);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>Harbor's project summary: repositories, and members per role when the caller may list members.</summary>
@@ -258,7 +263,7 @@ public sealed partial class ProjectService(BerthDbContext db, RbacEvaluator rbac
 
         return await db.Repositories.AsNoTracking()
             .Where(r => db.Artifacts.Any(a => a.RepositoryId == r.Id))
-            .Select(r => r.Name.Substring(0, r.Name.IndexOf('/')))
+            .Select(r => r.Name.Substring(0, r.Name.IndexOf(Repository.ProjectSeparator)))
             .Where(project => projects.Contains(project))
             .GroupBy(project => project)
             .Select(g => new { Project = g.Key, Count = g.Count() })

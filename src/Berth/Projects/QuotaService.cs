@@ -28,7 +28,7 @@ public sealed class QuotaService(BerthDbContext db, SettingsStore settings, Time
         EF.CompileAsyncQuery((BerthDbContext db, long repositoryId) =>
             (from r in db.Repositories
              where r.Id == repositoryId
-             join p in db.Projects on r.Name.Substring(0, r.Name.IndexOf('/')) equals p.Name
+             join p in db.Projects on r.Name.Substring(0, r.Name.IndexOf(Repository.ProjectSeparator)) equals p.Name
              select new ProjectRef(p.Id, p.Name))
                 .FirstOrDefault());
 
@@ -85,9 +85,9 @@ public sealed class QuotaService(BerthDbContext db, SettingsStore settings, Time
         var name = project.Name;
         var released = await db.ProjectBlobs
             .Where(pb => pb.ProjectId == project.Id && blobIds.Contains(pb.BlobId))
-            .Where(pb => !db.Artifacts.Any(a => a.BlobId == pb.BlobId && a.Repository!.Name.Substring(0, a.Repository.Name.IndexOf('/')) == name)
+            .Where(pb => !db.Artifacts.Any(a => a.BlobId == pb.BlobId && a.Repository!.Name.Substring(0, a.Repository.Name.IndexOf(Repository.ProjectSeparator)) == name)
                 && !db.ArtifactReferences.Any(r => r.BlobId == pb.BlobId
-                    && r.Artifact!.Repository!.Name.Substring(0, r.Artifact.Repository.Name.IndexOf('/')) == name))
+                    && r.Artifact!.Repository!.Name.Substring(0, r.Artifact.Repository.Name.IndexOf(Repository.ProjectSeparator)) == name))
             .ExecuteDeleteAsync(cancellationToken);
         if (released > 0)
         {
@@ -105,10 +105,10 @@ public sealed class QuotaService(BerthDbContext db, SettingsStore settings, Time
         var unheld = await db.ProjectBlobs
             .Join(db.Projects, pb => pb.ProjectId, p => p.Id, (pb, p) => new { pb.ProjectId, pb.BlobId, p.Name })
             .Where(x => projectName == null || x.Name == projectName)
-            .Where(x => !db.RepositoryBlobs.Any(l => l.BlobId == x.BlobId && l.Repository!.Name.Substring(0, l.Repository.Name.IndexOf('/')) == x.Name)
-                && !db.Artifacts.Any(a => a.BlobId == x.BlobId && a.Repository!.Name.Substring(0, a.Repository.Name.IndexOf('/')) == x.Name)
+            .Where(x => !db.RepositoryBlobs.Any(l => l.BlobId == x.BlobId && l.Repository!.Name.Substring(0, l.Repository.Name.IndexOf(Repository.ProjectSeparator)) == x.Name)
+                && !db.Artifacts.Any(a => a.BlobId == x.BlobId && a.Repository!.Name.Substring(0, a.Repository.Name.IndexOf(Repository.ProjectSeparator)) == x.Name)
                 && !db.ArtifactReferences.Any(r => r.BlobId == x.BlobId
-                    && r.Artifact!.Repository!.Name.Substring(0, r.Artifact.Repository.Name.IndexOf('/')) == x.Name))
+                    && r.Artifact!.Repository!.Name.Substring(0, r.Artifact.Repository.Name.IndexOf(Repository.ProjectSeparator)) == x.Name))
             .Select(x => new { x.ProjectId, x.BlobId })
             .ToListAsync(cancellationToken);
         foreach (var group in unheld.GroupBy(x => x.ProjectId))
@@ -245,9 +245,12 @@ public sealed class QuotaService(BerthDbContext db, SettingsStore settings, Time
             .ExecuteUpdateAsync(s => s.SetProperty(q => q.Hard, q => q.Hard), cancellationToken);
         if (locked == 0)
         {
+            // Two first charges may race to create it: one insert wins, and both then lock the same row.
             var now = clock.GetUtcNow().UtcDateTime;
-            db.Quotas.Add(new Quota { ProjectId = projectId, Hard = -1, CreatedAt = now, UpdatedAt = now });
-            await db.SaveChangesAsync(cancellationToken);
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO quotas (\"ProjectId\", \"Hard\", \"Used\", \"CreatedAt\", \"UpdatedAt\") VALUES ({projectId}, -1, 0, {now}, {now}) ON CONFLICT (\"ProjectId\") DO NOTHING",
+                cancellationToken);
+            await db.Quotas.Where(q => q.ProjectId == projectId).ExecuteUpdateAsync(s => s.SetProperty(q => q.Hard, q => q.Hard), cancellationToken);
         }
     }
 

@@ -9,6 +9,7 @@ public static class RetentionExtensions
         services.AddScoped<IJobHandler, RetentionJobHandler>();
         services.AddScoped<RetentionPolicyStore>();
         services.AddScoped<RetentionLauncher>();
+        services.AddScoped<IExecutionObserver, RetentionEvents>();
         services.AddScoped<IExecutionLauncher>(sp => sp.GetRequiredService<RetentionLauncher>());
         return services;
     }

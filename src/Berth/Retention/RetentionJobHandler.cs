@@ -4,6 +4,7 @@ using Berth.Data.Entities;
 using Berth.Distribution.Manifests;
 using Berth.Jobs;
 using Berth.Oci;
+using Berth.Projects.Immutability;
 using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Retention;
@@ -19,8 +20,13 @@ namespace Berth.Retention;
 /// changes which ones the rules retain (the newest K of a selection stay the newest K, time windows do not move), and a
 /// manifest already deleted is skipped.
 /// </para>
+/// <para>
+/// An artifact carrying a tag that a tag immutability rule protects is kept whatever the policy decides, as Harbor keeps
+/// it, and counted as retained.
+/// </para>
 /// </remarks>
-public sealed class RetentionJobHandler(BerthDbContext db, ManifestService manifests, Settings.SettingsStore systemSettings, TimeProvider clock) : IJobHandler
+public sealed class RetentionJobHandler(BerthDbContext db, ManifestService manifests, ImmutableTags immutableTags, Settings.SettingsStore systemSettings,
+    TimeProvider clock) : IJobHandler
 {
     public const string JobKind = "retention";
     public const string VendorType = "RETENTION";
@@ -71,25 +77,51 @@ public sealed class RetentionJobHandler(BerthDbContext db, ManifestService manif
         }
 
         context.Log($"{name}: {candidates.Count} artifacts");
+        var immutable = await immutableTags.MatcherAsync(name, cancellationToken);
+        var protectedIds = decision.Deleted.Where(c => c.Tags.Any(immutable.IsImmutable)).Select(c => c.ArtifactId).ToHashSet();
         var kept = decision.Retained.Select(c => c.ArtifactId).ToHashSet();
         foreach (var candidate in candidates.OrderByDescending(c => c.PushTime).ThenBy(c => c.Digest, StringComparer.Ordinal))
         {
-            context.Log($"{(kept.Contains(candidate.ArtifactId) ? "RETAIN" : "DEL   ")} {candidate.Digest} ({Tags(candidate)}) "
+            var mark = kept.Contains(candidate.ArtifactId) ? "RETAIN" : protectedIds.Contains(candidate.ArtifactId) ? "IMMUT " : "DEL   ";
+            context.Log($"{mark} {candidate.Digest} ({Tags(candidate)}) "
                 + $"pushed {Time(candidate.PushTime)}, pulled {(candidate.PullTime is { } pulled ? Time(pulled) : "never")}");
         }
 
+        var deleted = 0;
         foreach (var victim in decision.Deleted)
         {
-            if (!dryRun)
+            if (protectedIds.Contains(victim.ArtifactId))
             {
-                await manifests.DeleteAsync(name, new ManifestReference(null, Digest.Parse(victim.Digest)), cancellationToken);
+                context.Log($"{name}: kept {victim.Digest} ({Tags(victim)}): an immutable tag protects it");
+                continue;
             }
 
+            if (!dryRun)
+            {
+                try
+                {
+                    await manifests.DeleteAsync(name, new ManifestReference(null, Digest.Parse(victim.Digest)), cancellationToken);
+                }
+                catch (ImmutableTagException ex)
+                {
+                    // A rule created or a tag pushed since the decision was taken: the artifact stays.
+                    protectedIds.Add(victim.ArtifactId);
+                    context.Log($"{name}: kept {victim.Digest}: {ex.Message}");
+                    continue;
+                }
+            }
+
+            deleted++;
             context.Log($"{name}: {verb} {victim.Digest} ({Tags(victim)})");
         }
 
-        context.Log($"{name}: {candidates.Count} artifacts, retained {decision.Retained.Count}, {verb} {decision.Deleted.Count}");
-        return Results(candidates.Count, decision.Retained.Count, decision.Deleted.Count);
+        var retained = decision.Retained.Count + protectedIds.Count;
+        context.Log($"{name}: {candidates.Count} artifacts, retained {retained} ({protectedIds.Count} of them immutable), {verb} {deleted}");
+        var results = Results(candidates.Count, retained, deleted);
+        // What went, as the TAG_RETENTION webhook lists it: repository:tag, or repository@digest for an untagged artifact.
+        results["deleted_artifacts"] = decision.Deleted.Where(v => !protectedIds.Contains(v.ArtifactId))
+            .SelectMany(v => v.Tags.Count == 0 ? [$"{name}@{v.Digest}"] : v.Tags.Select(t => $"{name}:{t}")).ToList();
+        return results;
     }
 
     /// <summary>What the task keeps in its <c>extra_attrs</c>, and the tasks endpoint shows.</summary>

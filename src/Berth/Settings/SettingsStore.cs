@@ -22,6 +22,8 @@ public sealed class SettingsStore(IServiceScopeFactory scopes, IOptions<AuthOpti
     private volatile Cached? _cached;
 
     public const string AuthMode = "auth_mode";
+    public const string NotificationEnable = "notification_enable";
+    public const string PullAuditLogDisable = "pull_audit_log_disable";
     public const string ProjectCreationRestriction = "project_creation_restriction";
     public const string ReadOnly = "read_only";
     public const string RobotNamePrefix = "robot_name_prefix";
@@ -33,8 +35,8 @@ public sealed class SettingsStore(IServiceScopeFactory scopes, IOptions<AuthOpti
 
     /// <summary>The keys this store knows, in the order <c>GET</c> lists them.</summary>
     public static IReadOnlyList<string> Keys { get; } =
-        [AuthMode, ProjectCreationRestriction, QuotaPerProjectEnable, ReadOnly, RobotNamePrefix, RobotTokenDuration, SessionTimeout, StoragePerProject,
-            TokenExpiration];
+        [AuthMode, NotificationEnable, ProjectCreationRestriction, PullAuditLogDisable, QuotaPerProjectEnable, ReadOnly, RobotNamePrefix,
+            RobotTokenDuration, SessionTimeout, StoragePerProject, TokenExpiration];
 
     public async Task<SystemSettings> GetAsync(CancellationToken cancellationToken)
     {
@@ -63,7 +65,9 @@ public sealed class SettingsStore(IServiceScopeFactory scopes, IOptions<AuthOpti
         return
         [
             (AuthMode, "db_auth", !othersExist),
+            (NotificationEnable, settings.NotificationEnable, true),
             (ProjectCreationRestriction, settings.ProjectCreationRestriction, true),
+            (PullAuditLogDisable, settings.PullAuditLogDisable, true),
             (QuotaPerProjectEnable, settings.QuotaPerProjectEnabled, true),
             (ReadOnly, settings.ReadOnly, true),
             (RobotNamePrefix, RobotNames.Prefix, false),
@@ -129,7 +133,7 @@ public sealed class SettingsStore(IServiceScopeFactory scopes, IOptions<AuthOpti
                 return value.ValueKind == JsonValueKind.String && value.GetString() is SystemSettings.Everyone or SystemSettings.AdminOnly
                     ? JsonSerializer.Serialize(value.GetString())
                     : throw ApiException.BadRequest("project_creation_restriction must be everyone or adminonly");
-            case ReadOnly or QuotaPerProjectEnable:
+            case ReadOnly or QuotaPerProjectEnable or NotificationEnable or PullAuditLogDisable:
                 return value.ValueKind is JsonValueKind.True or JsonValueKind.False
                     ? (value.GetBoolean() ? "true" : "false")
                     : throw ApiException.BadRequest($"{key} must be true or false");
@@ -171,6 +175,10 @@ public sealed class SettingsStore(IServiceScopeFactory scopes, IOptions<AuthOpti
             TokenExpiration: stored.ContainsKey(TokenExpiration) ? TimeSpan.FromMinutes(Number(TokenExpiration, 30)) : options.TokenLifetime,
             SessionTimeout: stored.ContainsKey(SessionTimeout) ? TimeSpan.FromMinutes(Number(SessionTimeout, 60)) : options.SessionTimeout,
             QuotaPerProjectEnabled: !(stored.TryGetValue(QuotaPerProjectEnable, out var quotas) && quotas == "false"),
-            StoragePerProject: Number(StoragePerProject, -1));
+            StoragePerProject: Number(StoragePerProject, -1))
+        {
+            NotificationEnable = !stored.TryGetValue(NotificationEnable, out var notify) || notify != "false",
+            PullAuditLogDisable = stored.TryGetValue(PullAuditLogDisable, out var pullAudit) && pullAudit == "true",
+        };
     }
 }

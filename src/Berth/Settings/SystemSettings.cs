@@ -10,6 +10,12 @@ public sealed record SystemSettings(
     bool QuotaPerProjectEnabled,
     long StoragePerProject)
 {
+    /// <summary>Harbor's <c>notification_enable</c>: whether webhook policies fire at all.</summary>
+    public bool NotificationEnable { get; init; } = true;
+
+    /// <summary>Harbor's <c>pull_audit_log_disable</c>: pulls raise their events, but leave no audit log line.</summary>
+    public bool PullAuditLogDisable { get; init; }
+
     public const string Everyone = "everyone";
     public const string AdminOnly = "adminonly";
 

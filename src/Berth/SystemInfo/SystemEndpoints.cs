@@ -46,7 +46,7 @@ public static class SystemEndpoints
             writer.WriteString("project_creation_restriction", settings.ProjectCreationRestriction);
             writer.WriteBoolean("has_ca_root", false);
             writer.WriteString("registry_storage_provider_name", storage.Name);
-            writer.WriteBoolean("notification_enable", false);
+            writer.WriteBoolean("notification_enable", settings.NotificationEnable);
             writer.WriteString("current_time", ApiJson.Time(DateTime.UtcNow));
         }
 

@@ -56,10 +56,15 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     private static readonly string[] LabelManagers = ["projectAdmin", "maintainer", Admin];
     private static readonly string[] ArtifactLabellers = ["projectAdmin", "developer", "maintainer", Admin];
 
+    // Harbor's notification-policy permission: project admins manage webhook policies, maintainers read and list them.
+    private static readonly string[] WebhookReaders = ["projectAdmin", "maintainer", Admin];
+
     private readonly Dictionary<string, string> _robotAuthorizations = new(StringComparer.Ordinal);
     private long _robotId;
     // Harbor's tag-retention permission: project admins, maintainers and developers (not guests).
     private static readonly string[] RetentionManagers = ["projectAdmin", "developer", "maintainer", Admin];
+    // Harbor's immutable-tag permission: project admins and maintainers only (these robots hold no immutable-tag grant).
+    private static readonly string[] ImmutableRuleManagers = ["projectAdmin", "maintainer", Admin];
 
     private BerthServer _server = null!;
     private string _digest = "";
@@ -67,6 +72,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     private long _projectId;
     private long _policyId;
     private long _labelId;
+    private long _webhookId;
 
     public async ValueTask InitializeAsync()
     {
@@ -95,6 +101,9 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         using var label = await _server.SendAsync(HttpMethod.Post, "/api/v2.0/labels", TestCredentials.AdminAuthorization,
             $$"""{"name":"mx-label","scope":"p","project_id":{{_projectId}}}""");
         _labelId = long.Parse(label.Headers.Location!.OriginalString.Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture);
+        using var webhook = await _server.SendAsync(HttpMethod.Post, "/api/v2.0/projects/mx/webhook/policies", TestCredentials.AdminAuthorization,
+            WebhookPolicy("mx-hook"));
+        _webhookId = long.Parse(webhook.Headers.Location!.OriginalString.Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture);
 
         await AddRobotAsync(RobotPull, "project", false, Project("mx", Repo("pull")));
         await AddRobotAsync(RobotPush, "project", false, Project("mx", Repo("pull"), Repo("push")));
@@ -141,6 +150,15 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         }),
     }.ToJsonString();
 
+    /// <summary>A disabled webhook policy named <paramref name="name"/> (an empty name makes it invalid).</summary>
+    private static string WebhookPolicy(string name) =>
+        $$"""{"name":"{{name}}","enabled":false,"event_types":["PUSH_ARTIFACT"],"targets":[{"type":"http","address":"http://127.0.0.1:9/hook"}]}""";
+
+    private const string ImmutableRule = """
+        {"tag_selectors":[{"kind":"doublestar","decoration":"matches","pattern":"**"}],
+         "scope_selectors":{"repository":[{"kind":"doublestar","decoration":"repoMatches","pattern":"**"}]}}
+        """;
+
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
     /// <remarks><c>Csrf</c>: send a valid CSRF header and cookie, as a browser would, for a route that is always CSRF-checked.</remarks>
@@ -153,6 +171,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         var artifacts = repositories + "/{repositoryName}/artifacts";
         var zero = "sha256:" + new string('0', 64);
         var upload = "/v2/mx/app/blobs/uploads/00000000-0000-0000-0000-000000000000";
+        var webhooks = "/api/v2.0/projects/{projectNameOrId}/webhook";
         return
         [
             new("GET", "/v2", "/v2/", SignedIn),
@@ -261,6 +280,31 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             new("GET", "/api/v2.0/labels/{id:long}", $"/api/v2.0/labels/{_labelId}", LabelReaders),
             new("PUT", "/api/v2.0/labels/{id:long}", $"/api/v2.0/labels/{_labelId}", LabelManagers, "{\"name\":\"\"}"),
             new("DELETE", "/api/v2.0/labels/{id:long}", "/api/v2.0/labels/999999", SysAdmins),
+            // Harbor: any signed-in caller may ask; what they see depends on who they are (an administrator everything).
+            new("GET", "/api/v2.0/audit-logs", "/api/v2.0/audit-logs", SignedIn),
+            new("GET", "/api/v2.0/projects/{projectName}/logs", "/api/v2.0/projects/mx/logs", ProjectAdmins),
+            new("GET", webhooks + "/policies", webhooks.Replace("{projectNameOrId}", "mx", StringComparison.Ordinal) + "/policies", WebhookReaders),
+            // Refused by the evaluator, or else a 400 for the empty name: nothing is created or changed.
+            new("POST", webhooks + "/policies", "/api/v2.0/projects/mx/webhook/policies", ProjectAdmins, WebhookPolicy("")),
+            new("GET", webhooks + "/policies/{policyId:long}", $"/api/v2.0/projects/mx/webhook/policies/{_webhookId}", WebhookReaders),
+            new("PUT", webhooks + "/policies/{policyId:long}", $"/api/v2.0/projects/mx/webhook/policies/{_webhookId}", ProjectAdmins, WebhookPolicy("")),
+            new("DELETE", webhooks + "/policies/{policyId:long}", "/api/v2.0/projects/mx/webhook/policies/999999", ProjectAdmins),
+            new("GET", webhooks + "/policies/{policyId:long}/executions", $"/api/v2.0/projects/mx/webhook/policies/{_webhookId}/executions", WebhookReaders),
+            new("GET", webhooks + "/policies/{policyId:long}/executions/{executionId:long}/tasks",
+                $"/api/v2.0/projects/mx/webhook/policies/{_webhookId}/executions/999999/tasks", WebhookReaders),
+            new("GET", webhooks + "/policies/{policyId:long}/executions/{executionId:long}/tasks/{taskId:long}/log",
+                $"/api/v2.0/projects/mx/webhook/policies/{_webhookId}/executions/999999/tasks/1/log", WebhookReaders),
+            new("GET", webhooks + "/events", "/api/v2.0/projects/mx/webhook/events", WebhookReaders),
+            new("GET", webhooks + "/lasttrigger", $"/api/v2.0/projects/{_projectId}/webhook/lasttrigger", WebhookReaders),
+            // Whoever may is told the body is invalid, or that the rule does not exist: nothing is created or changed.
+            new("GET", "/api/v2.0/projects/{nameOrId}/immutabletagrules/", "/api/v2.0/projects/mx/immutabletagrules", ImmutableRuleManagers),
+            new("GET", "/api/v2.0/projects/{nameOrId}/immutabletagrules/", $"/api/v2.0/projects/{_projectId}/immutabletagrules", ImmutableRuleManagers),
+            new("POST", "/api/v2.0/projects/{nameOrId}/immutabletagrules/", "/api/v2.0/projects/mx/immutabletagrules", ImmutableRuleManagers,
+                "{\"tag_selectors\":[]}"),
+            new("PUT", "/api/v2.0/projects/{nameOrId}/immutabletagrules/{ruleId:long}", "/api/v2.0/projects/mx/immutabletagrules/999999",
+                ImmutableRuleManagers, ImmutableRule),
+            new("DELETE", "/api/v2.0/projects/{nameOrId}/immutabletagrules/{ruleId:long}", "/api/v2.0/projects/mx/immutabletagrules/999999",
+                ImmutableRuleManagers),
         ];
     }
 

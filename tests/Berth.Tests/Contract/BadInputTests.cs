@@ -3,7 +3,7 @@ using Berth.Testing;
 
 namespace Berth.Tests.Contract;
 
-/// <summary>Malformed bodies, parameters and names on every users, projects, members, repositories, artifacts, tags, labels and quotas route: a 4xx in Harbor's shape, never a 500.</summary>
+/// <summary>Malformed bodies, parameters and names on every users, projects, members, repositories, artifacts, tags, labels, quotas, immutable tag rules, audit log and webhook route: a 4xx in Harbor's shape, never a 500.</summary>
 public sealed class BadInputTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private static readonly string[] Routes =
@@ -30,14 +30,28 @@ public sealed class BadInputTests(ServerFixture fixture) : IClassFixture<ServerF
         "GET /api/v2.0/labels", "POST /api/v2.0/labels", "GET /api/v2.0/labels/{user}", "PUT /api/v2.0/labels/{user}", "DELETE /api/v2.0/labels/{user}",
         "GET /api/v2.0/search", "GET /api/v2.0/statistics",
         "GET /api/v2.0/quotas", "GET /api/v2.0/quotas/{user}", "PUT /api/v2.0/quotas/{user}",
+        "GET /api/v2.0/audit-logs", "GET /api/v2.0/projects/{project}/logs",
+        "GET /api/v2.0/projects/{project}/webhook/policies", "POST /api/v2.0/projects/{project}/webhook/policies",
+        "GET /api/v2.0/projects/{project}/webhook/policies/{user}", "PUT /api/v2.0/projects/{project}/webhook/policies/{user}",
+        "DELETE /api/v2.0/projects/{project}/webhook/policies/{user}", "GET /api/v2.0/projects/{project}/webhook/policies/{user}/executions",
+        "GET /api/v2.0/projects/{project}/webhook/policies/{user}/executions/{member}/tasks",
+        "GET /api/v2.0/projects/{project}/webhook/policies/{user}/executions/{member}/tasks/{member}/log",
+        "GET /api/v2.0/projects/{project}/webhook/events", "GET /api/v2.0/projects/{project}/webhook/lasttrigger",
+        "GET /api/v2.0/projects/{project}/immutabletagrules", "POST /api/v2.0/projects/{project}/immutabletagrules",
+        "PUT /api/v2.0/projects/{project}/immutabletagrules/{member}", "DELETE /api/v2.0/projects/{project}/immutabletagrules/{member}",
     ];
 
     private static readonly string[] Bodies =
     [
         "{", "[]", "null", "\"text\"", "42", "{\"role_id\":1e400,\"sysadmin_flag\":\"x\",\"metadata\":[1]}",
         "{\"project_name\":{\"a\":1},\"username\":[],\"email\":7,\"member_user\":\"x\",\"new_password\":null}",
+        "{\"name\":\"n\",\"event_types\":[\"PUSH_ARTIFACT\"],\"targets\":[{\"type\":\"http\",\"address\":\"http://[::1\"},{\"address\":7}]}",
         new string('[', 5000) + new string(']', 5000),
         "{\"comment\":\"" + new string('x', 2 * 1024 * 1024) + "\"}",
+        // Immutable tag rules: selectors of the wrong shape, a broken pattern, a scope that is not a repository.
+        "{\"tag_selectors\":[{\"kind\":\"doublestar\",\"decoration\":\"matches\",\"pattern\":\"[\"}],\"scope_selectors\":{\"repository\":[null]}}",
+        "{\"id\":-1,\"priority\":\"x\",\"tag_selectors\":{},\"scope_selectors\":{\"repository\":{}},\"params\":[]}",
+        "{\"tag_selectors\":[null],\"scope_selectors\":{\"project\":[]},\"params\":{\"a\":null}}",
     ];
 
     private const string JunkQuery =

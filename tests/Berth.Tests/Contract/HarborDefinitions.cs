@@ -28,7 +28,7 @@ public sealed record Definition(IReadOnlyList<Field> Fields, JsonType? MapOf = n
 
 /// <summary>
 /// The response definitions of Harbor's <c>/api/v2.0</c> swagger that the users, projects, members, robots, ping, systeminfo, health,
-/// repositories, artifacts, tags, labels, search, statistics and quotas endpoints return, written out by hand from the contract: every property, its JSON type, and whether Berth always sends it.
+/// repositories, artifacts, tags, labels, immutable tag rules, search, statistics, quotas, audit log and webhook endpoints return, written out by hand from the contract: every property, its JSON type, and whether Berth always sends it.
 /// </summary>
 /// <remarks>An answer may hold no property a definition does not declare: a misspelt field is as broken for a generated client as a missing one.</remarks>
 public static class HarborDefinitions
@@ -278,6 +278,26 @@ public static class HarborDefinitions
             Req("creation_time", JsonType.DateTime),
             Req("update_time", JsonType.DateTime),
         ]),
+        ["ImmutableRule"] = new(
+        [
+            Req("id", JsonType.Integer),
+            Req("priority", JsonType.Integer),
+            Req("disabled", JsonType.Boolean),
+            Req("action", JsonType.String),
+            Req("template", JsonType.String),
+            Req("params", JsonType.Object),
+            Req("tag_selectors", JsonType.Array, "ImmutableSelector"),
+            Req("scope_selectors", JsonType.Object, "ImmutableScopeSelectors"),
+        ]),
+        // A map of selector arrays in the swagger, whose only key is "repository".
+        ["ImmutableScopeSelectors"] = new([Req("repository", JsonType.Array, "ImmutableSelector")]),
+        ["ImmutableSelector"] = new(
+        [
+            Req("kind", JsonType.String),
+            Req("decoration", JsonType.String),
+            Req("pattern", JsonType.String),
+            Opt("extras", JsonType.String),                           // accepted, never sent: Harbor's rules drop it
+        ]),
         ["Search"] = new([Req("project", JsonType.Array, "Project"), Req("repository", JsonType.Array, "SearchRepository")]),
         ["SearchRepository"] = new(
         [
@@ -287,6 +307,88 @@ public static class HarborDefinitions
             Req("repository_name", JsonType.String),
             Req("pull_count", JsonType.Integer),
             Req("artifact_count", JsonType.Integer),
+        ]),
+        ["AuditLog"] = new(
+        [
+            Req("id", JsonType.Integer),
+            Req("username", JsonType.String),
+            Req("resource", JsonType.String),
+            Req("resource_type", JsonType.String),
+            Req("operation", JsonType.String),
+            Req("op_time", JsonType.DateTime),
+        ]),
+        ["WebhookPolicy"] = new(
+        [
+            Req("id", JsonType.Integer),
+            Req("name", JsonType.String),
+            Req("description", JsonType.String),
+            Req("project_id", JsonType.Integer),
+            Req("targets", JsonType.Array, "WebhookTargetObject"),
+            Req("event_types", JsonType.Array, items: JsonType.String),
+            Req("creator", JsonType.String),
+            Req("creation_time", JsonType.DateTime),
+            Req("update_time", JsonType.DateTime),
+            Req("enabled", JsonType.Boolean),
+        ]),
+        ["WebhookTargetObject"] = new(
+        [
+            Req("type", JsonType.String),
+            Req("address", JsonType.String),
+            Req("auth_header", JsonType.String),
+            Req("skip_cert_verify", JsonType.Boolean),
+            Req("payload_format", JsonType.String),
+        ]),
+        ["SupportedWebhookEventTypes"] = new(
+        [
+            Req("event_type", JsonType.Array, items: JsonType.String),
+            Req("notify_type", JsonType.Array, items: JsonType.String),
+            Req("payload_formats", JsonType.Array, "PayloadFormat"),
+        ]),
+        ["PayloadFormat"] = new([Req("notify_type", JsonType.String), Req("formats", JsonType.Array, items: JsonType.String)]),
+        ["WebhookLastTrigger"] = new(
+        [
+            Req("policy_name", JsonType.String),
+            Req("event_type", JsonType.String),
+            Req("enabled", JsonType.Boolean),
+            Req("creation_time", JsonType.DateTime),
+            Opt("last_trigger_time", JsonType.DateTime),              // only once the policy has fired for the type
+        ]),
+        // The swagger types these times as plain strings (no date-time format); Berth writes RFC 3339 anyway.
+        ["Execution"] = new(
+        [
+            Req("id", JsonType.Integer),
+            Req("vendor_type", JsonType.String),
+            Req("vendor_id", JsonType.Integer),
+            Req("status", JsonType.String),
+            Req("status_message", JsonType.String),
+            Req("metrics", JsonType.Object, "Metrics"),
+            Req("trigger", JsonType.String),
+            Req("extra_attrs", JsonType.Object),                      // ExtraAttrs: a map of whatever the vendor keeps
+            Req("start_time", JsonType.String),
+            Opt("end_time", JsonType.String),                         // only once it has ended
+        ]),
+        ["Metrics"] = new(
+        [
+            Req("task_count", JsonType.Integer),
+            Req("success_task_count", JsonType.Integer),
+            Req("error_task_count", JsonType.Integer),
+            Req("pending_task_count", JsonType.Integer),
+            Req("running_task_count", JsonType.Integer),
+            Req("scheduled_task_count", JsonType.Integer),
+            Req("stopped_task_count", JsonType.Integer),
+        ]),
+        ["Task"] = new(
+        [
+            Req("id", JsonType.Integer),
+            Req("execution_id", JsonType.Integer),
+            Req("status", JsonType.String),
+            Req("status_message", JsonType.String),
+            Req("run_count", JsonType.Integer),
+            Req("extra_attrs", JsonType.Object),
+            Req("creation_time", JsonType.String),
+            Req("update_time", JsonType.String),
+            Opt("start_time", JsonType.String),                       // only once it has started
+            Opt("end_time", JsonType.String),                         // only once it has ended
         ]),
         ["Statistic"] = new(
         [

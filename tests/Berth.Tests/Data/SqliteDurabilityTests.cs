@@ -1,16 +1,19 @@
 using Berth.Data;
+using Berth.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Berth.Tests.Data;
 
-public sealed class SqliteDurabilityTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+/// <summary>The embedded default's database settings, on a server that runs SQLite whichever database the other tests use.</summary>
+public sealed class SqliteDurabilityTests
 {
     /// <summary>An acknowledged push must survive a power cut: WAL, and every commit synced (synchronous=FULL).</summary>
     [Fact]
     public async Task The_database_runs_in_wal_mode_with_synced_commits()
     {
-        await using var scope = fixture.Server.Services.CreateAsyncScope();
+        await using var server = await BerthServer.StartAsync(new Dictionary<string, string?> { ["Database:Url"] = "" });
+        await using var scope = server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BerthDbContext>();
         await db.Database.OpenConnectionAsync(TestContext.Current.CancellationToken);
         var connection = db.Database.GetDbConnection();

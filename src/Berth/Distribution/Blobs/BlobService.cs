@@ -47,7 +47,12 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
     /// <returns>False when GC has begun deleting the blob: the caller must treat it as absent.</returns>
     /// <remarks>The link moves the blob's <c>UpdatedAt</c> to now in the same transaction, which takes it out of GC's candidates.</remarks>
     /// <exception cref="DistributionException">403 when the project's quota cannot take the blob; nothing is linked then.</exception>
-    public async Task<bool> LinkAsync(long repositoryId, long blobId, CancellationToken cancellationToken, bool charge = true)
+    public Task<bool> LinkAsync(long repositoryId, long blobId, CancellationToken cancellationToken, bool charge = true) =>
+        db.Database.CurrentTransaction is null
+            ? Api.DatabaseErrors.RetryTransientAsync(db, () => LinkOnceAsync(repositoryId, blobId, charge, cancellationToken), cancellationToken)
+            : LinkOnceAsync(repositoryId, blobId, charge, cancellationToken);
+
+    private async Task<bool> LinkOnceAsync(long repositoryId, long blobId, bool charge, CancellationToken cancellationToken)
     {
         await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         if (await TouchAsync(blobId, cancellationToken) == 0)
@@ -55,11 +60,11 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
             return false;
         }
 
-        if (!await db.RepositoryBlobs.AnyAsync(l => l.RepositoryId == repositoryId && l.BlobId == blobId, cancellationToken))
-        {
-            db.RepositoryBlobs.Add(new RepositoryBlob { RepositoryId = repositoryId, BlobId = blobId, CreatedAt = clock.GetUtcNow().UtcDateTime });
-            await db.SaveChangesAsync(cancellationToken);
-        }
+        // Idempotent, and safe when two pushes link the same blob at once (PostgreSQL runs them side by side).
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO repository_blobs (\"RepositoryId\", \"BlobId\", \"CreatedAt\") VALUES ({repositoryId}, {blobId}, {now}) ON CONFLICT DO NOTHING",
+            cancellationToken);
 
         if (charge)
         {

@@ -45,7 +45,8 @@ public static class ManifestEndpoints
 
         var content = await manifests.ReadAsync(head, context.RequestAborted);
         await response.Body.WriteAsync(content, context.RequestAborted);
-        context.RequestServices.GetRequiredService<PullRecorder>().Record(head, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);
+        context.RequestServices.GetRequiredService<PullRecorder>().Record(head, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime,
+            name, reference.Tag, Events.EventOrigin.From(context));
     }
 
     private static async Task PutAsync(HttpContext context, string name, ManifestReference reference)

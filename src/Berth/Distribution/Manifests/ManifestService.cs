@@ -2,15 +2,17 @@ using Berth.Data;
 using Berth.Data.Entities;
 using Berth.Distribution.Blobs;
 using Berth.Distribution.Repositories;
+using Berth.Events;
 using Berth.Oci;
 using Berth.Projects;
+using Berth.Projects.Immutability;
 using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Distribution.Manifests;
 
 /// <summary>Resolving, storing and deleting manifests and tags.</summary>
 public sealed class ManifestService(BerthDbContext db, BlobService blobs, RepositoryStore repositories, QuotaService quotas, ManifestCache cache,
-    TimeProvider clock)
+    EventLog events, ImmutableTags immutableTags, TimeProvider clock)
 {
     private static readonly Func<BerthDbContext, string, string, Task<ManifestHead?>> ByTagQuery =
         EF.CompileAsyncQuery((BerthDbContext db, string repository, string tag) =>
@@ -49,16 +51,22 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
     /// (content-addressed, so a crash leaves at most an unreferenced blob); artifact, references and tag are then
     /// written in one transaction, which also touches every blob it names so that GC cannot take them meanwhile, and
     /// charges the project's quota for the manifest and whatever it names that the project does not hold yet.
+    /// An existing tag that a tag immutability rule protects is not pushed to again, not even with the same manifest.
     /// </remarks>
     public async Task PutAsync(string name, ManifestReference reference, Manifest manifest, byte[] content, Digest digest,
         CancellationToken cancellationToken)
     {
+        await immutableTags.EnsureMutableAsync(name, reference.Tag, cancellationToken);
         var repositoryId = await repositories.GetOrCreateAsync(name, cancellationToken);
         for (var attempt = 0; ; attempt++)
         {
             if (await blobs.PutSmallAsync(digest, content, repositoryId, cancellationToken) is { } manifestBlobId)
             {
-                await WriteAsync(repositoryId, reference, manifest, content.Length, digest, manifestBlobId, cancellationToken);
+                await Api.DatabaseErrors.RetryTransientAsync(db, async () =>
+                {
+                    await WriteAsync(name, repositoryId, reference, manifest, content.Length, digest, manifestBlobId, cancellationToken);
+                    return true;
+                }, cancellationToken);
                 cache.Add(digest, content);
                 return;
             }
@@ -73,7 +81,7 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
         }
     }
 
-    private async Task WriteAsync(long repositoryId, ManifestReference reference, Manifest manifest, long manifestSize, Digest digest,
+    private async Task WriteAsync(string name, long repositoryId, ManifestReference reference, Manifest manifest, long manifestSize, Digest digest,
         long manifestBlobId, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -136,6 +144,7 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
             artifact.PushTime = now;
         }
 
+        events.Add(EventTypes.PushArtifact, EventData.ForArtifact(name, digest.Value, reference.Tag is { } pushedTag ? [pushedTag] : []));
         await db.SaveChangesAsync(cancellationToken);
         if (reference.Tag is { } tagName)
         {
@@ -147,8 +156,10 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
 
     /// <summary>Deletes a tag, or a manifest with every tag that names it. False when there was nothing to delete.</summary>
     /// <remarks>The project's quota releases at once the blobs that no other artifact of the project names.</remarks>
+    /// <exception cref="ImmutableTagException">The tag, or a tag of the manifest, is immutable.</exception>
     public async Task<bool> DeleteAsync(string name, ManifestReference reference, CancellationToken cancellationToken)
     {
+        await immutableTags.EnsureDeletableAsync(name, reference, cancellationToken);
         if (reference.Tag is { } tag)
         {
             return await db.Tags.Where(t => t.Name == tag && t.Artifact!.Repository!.Name == name).ExecuteDeleteAsync(cancellationToken) > 0;
@@ -157,7 +168,7 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
         var digest = reference.Digest!.Value;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var artifact = await db.Artifacts.AsNoTracking().Where(a => a.Digest == digest && a.Repository!.Name == name)
-            .Select(a => new { a.Id, a.RepositoryId, a.BlobId }).FirstOrDefaultAsync(cancellationToken);
+            .Select(a => new { a.Id, a.RepositoryId, a.BlobId, Tags = a.Tags.Select(t => t.Name).ToList() }).FirstOrDefaultAsync(cancellationToken);
         if (artifact is null)
         {
             return false;
@@ -169,6 +180,7 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
         await db.RepositoryBlobs.Where(l => l.RepositoryId == artifact.RepositoryId && l.BlobId == artifact.BlobId)
             .ExecuteDeleteAsync(cancellationToken);
         await quotas.ReleaseDeletedAsync(artifact.RepositoryId, [artifact.BlobId, .. named], cancellationToken);
+        await events.AddAsync(EventTypes.DeleteArtifact, EventData.ForArtifact(name, digest, artifact.Tags), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }

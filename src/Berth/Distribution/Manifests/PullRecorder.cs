@@ -1,18 +1,28 @@
 using System.Collections.Concurrent;
+using Berth.Events;
 
 namespace Berth.Distribution.Manifests;
 
 /// <summary>Collects pull times and counts in memory so that a pull never waits for a database write.</summary>
 /// <remarks>
-/// Only the latest time per artifact and per tag is kept, and one count per repository; <see cref="PullRecorderFlusher"/>
-/// writes them in one batch every few seconds. A crash loses at most that interval's pulls, which only retention by pull
-/// time and the repositories' <c>pull_count</c> read.
+/// Only the latest time per artifact and per tag is kept, and one count per repository; each pull is also kept as a
+/// <c>PULL_ARTIFACT</c> event (who, what, which tag). <see cref="PullRecorderFlusher"/> writes them in one batch every few
+/// seconds. A crash loses at most that interval's pulls, which only retention by pull time, the repositories'
+/// <c>pull_count</c>, the audit log's pulls and pull webhooks read. A batch keeps at most <see cref="MaxEventsPerBatch"/>
+/// pull events; pulls beyond that still count and move pull times, but raise no event.
 /// </remarks>
 public sealed class PullRecorder
 {
+    public const int MaxEventsPerBatch = 100_000;
+
     private PullBatch _batch = new();
 
-    public void Record(ManifestHead head, DateTime at)
+    /// <param name="head">The manifest that was served.</param>
+    /// <param name="at">When.</param>
+    /// <param name="repository">The repository's name.</param>
+    /// <param name="tag">The tag it was pulled by, or null for a pull by digest.</param>
+    /// <param name="origin">Who pulled.</param>
+    public void Record(ManifestHead head, DateTime at, string repository, string? tag, EventOrigin origin)
     {
         var batch = Volatile.Read(ref _batch);
         batch.Artifacts[head.ArtifactId] = at;
@@ -22,6 +32,14 @@ public sealed class PullRecorder
         }
 
         batch.RepositoryPulls.AddOrUpdate(head.RepositoryId, 1, (_, count) => count + 1);
+        if (Interlocked.Increment(ref batch.EventCount) <= MaxEventsPerBatch)
+        {
+            batch.Pulls.Enqueue(new PullEvent(repository, head.Digest, tag, origin, at));
+        }
+        else
+        {
+            Interlocked.Increment(ref batch.DroppedEvents);
+        }
     }
 
     /// <summary>Takes what was recorded since the last call.</summary>
@@ -38,5 +56,19 @@ public sealed class PullBatch
 
     public ConcurrentDictionary<long, long> RepositoryPulls { get; } = new();
 
-    public bool IsEmpty => Artifacts.IsEmpty && Tags.IsEmpty && RepositoryPulls.IsEmpty;
+    /// <summary>Each pull, for the <c>PULL_ARTIFACT</c> events.</summary>
+    public ConcurrentQueue<PullEvent> Pulls { get; } = new();
+
+    /// <summary>Pulls recorded into this batch, events or not (a field: it is counted with <see cref="Interlocked"/>).</summary>
+#pragma warning disable CA1051 // Interlocked needs a field; the batch is a plain carrier between the recorder and its flusher.
+    public int EventCount;
+
+    /// <summary>Pulls past <see cref="PullRecorder.MaxEventsPerBatch"/>, recorded without an event.</summary>
+    public int DroppedEvents;
+#pragma warning restore CA1051
+
+    public bool IsEmpty => Artifacts.IsEmpty && Tags.IsEmpty && RepositoryPulls.IsEmpty && Pulls.IsEmpty;
 }
+
+/// <summary>One pull: the repository, the manifest's digest, the tag it went by (null for a digest), who and when.</summary>
+public sealed record PullEvent(string Repository, string Digest, string? Tag, EventOrigin Origin, DateTime At);

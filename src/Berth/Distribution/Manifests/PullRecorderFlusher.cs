@@ -1,11 +1,12 @@
 using Berth.Data;
+using Berth.Events;
 using Berth.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Distribution.Manifests;
 
-/// <summary>Writes the pull times and counts <see cref="PullRecorder"/> collected, in one transaction per interval, and once more at shutdown.</summary>
+/// <summary>Writes the pull times, counts and pull events <see cref="PullRecorder"/> collected, in one transaction per interval, and once more at shutdown.</summary>
 public sealed partial class PullRecorderFlusher(
     PullRecorder recorder, IServiceScopeFactory scopes, IOptions<DistributionOptions> options, TimeProvider clock, ILogger<PullRecorderFlusher> logger)
     : BackgroundService
@@ -59,7 +60,18 @@ public sealed partial class PullRecorderFlusher(
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.PullCount, r => r.PullCount + count), cancellationToken);
         }
 
+        var events = scope.ServiceProvider.GetRequiredService<EventLog>();
+        foreach (var pull in batch.Pulls)
+        {
+            events.Add(EventTypes.PullArtifact, EventData.ForArtifact(pull.Repository, pull.Digest, pull.Tag is { } tag ? [tag] : []), null, pull.Origin, pull.At);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        if (batch.DroppedEvents > 0)
+        {
+            LogEventsDropped(logger, batch.DroppedEvents);
+        }
     }
 
     private async Task FlushQuietlyAsync(CancellationToken cancellationToken)
@@ -73,6 +85,9 @@ public sealed partial class PullRecorderFlusher(
             LogFlushFailed(logger, ex);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} pulls in one interval went past the limit of pull events; they were counted but raised no event")]
+    private static partial void LogEventsDropped(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "recording pull times failed; they are dropped")]
     private static partial void LogFlushFailed(ILogger logger, Exception exception);

@@ -1,0 +1,33 @@
+namespace Berth.Testing;
+
+/// <summary>Waits for something the server does in the background, checking often, up to a deadline: never a fixed sleep.</summary>
+public static class Poll
+{
+    /// <summary>Checks <paramref name="done"/> every 50 ms until it holds; fails the test with <paramref name="what"/> after <paramref name="timeout"/> (10 s).</summary>
+    public static async Task UntilAsync(Func<Task<bool>> done, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            if (await done())
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out waiting for {what}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Polls <paramref name="read"/> until <paramref name="done"/> holds for its value, and returns that value.</summary>
+    public static async Task<T> ForAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, TimeSpan? timeout = null)
+    {
+        var value = default(T)!;
+        await UntilAsync(async () => done(value = await read()), what, timeout);
+        return value;
+    }
+}
