@@ -52,6 +52,7 @@ public sealed partial class S3StorageOptions
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long one call to the store may take, retries included; a server-side copy gets more for its size.</summary>
+    /// <remarks>Sending one part is one call: on a slow link, raise this with <see cref="PartSizeBytes"/>.</remarks>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How long a read of an object's bytes may wait for the next of them before it fails.</summary>
