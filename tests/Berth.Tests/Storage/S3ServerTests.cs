@@ -155,10 +155,15 @@ public sealed class S3ServerTests
             Assert.Equal($"0-{cuts[i + 1] - 1}", status.Headers.GetValues("Range").Single());
         }
 
+        // What arrived so far is staged in the bucket, and nothing of it on either server's disk.
+        using var store = Store(prefix);
+        var staged = Assert.Single(await store.WalkAsync("/uploads", WalkOptions.All, Token).ToListAsync(Token));
+        Assert.Equal(cuts[3], staged.Size);
+        Assert.False(Directory.Exists(Path.Join(first.DataDirectory, "storage")), "upload bytes on local disk");
+
         using var put = await second.Client.PutAsync($"{location}?digest={blob.Digest}", new ByteArrayContent(blob.Content[cuts[3]..]), Token);
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         Assert.Equal(blob.Content, await first.Client.GetByteArrayAsync($"/v2/test/s3-two/blobs/{blob.Digest}", Token));
-        using var store = Store(prefix);
         Assert.Empty(await store.WalkAsync("/uploads", WalkOptions.All, Token).ToListAsync(Token));
     }
 
