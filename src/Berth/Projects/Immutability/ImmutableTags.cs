@@ -1,6 +1,7 @@
 using Berth.Artifacts;
 using Berth.Data;
 using Berth.Distribution.Manifests;
+using Berth.Oci;
 using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Projects.Immutability;
@@ -35,7 +36,8 @@ public sealed class ImmutableTags(BerthDbContext db, ImmutableRuleStore rules)
     /// </summary>
     public async Task EnsureMutableAsync(string repository, string? tag, CancellationToken cancellationToken)
     {
-        if (tag is null || !(await MatcherAsync(repository, cancellationToken)).IsImmutable(tag))
+        // A name that is no tag name (a NUL, 200 characters) names no tag: nothing to protect, and nothing to ask the database.
+        if (tag is null || !TagName.IsValid(tag) || !(await MatcherAsync(repository, cancellationToken)).IsImmutable(tag))
         {
             return;
         }
