@@ -5,7 +5,8 @@ namespace Berth.Storage;
 /// Paths are absolute and '/'-separated; each component is made of <c>[A-Za-z0-9._-]</c> and is never <c>.</c> or
 /// <c>..</c> (<see cref="StoragePath"/> checks them in front of every driver). Directories are implied by the paths
 /// under them: listing or walking a path with nothing under it yields nothing. Every operation takes the request's
-/// cancellation token down to the I/O.
+/// cancellation token down to the I/O. A store that fails or stalls surfaces as <see cref="StorageUnavailableException"/>
+/// within a bounded time.
 /// </remarks>
 public interface IStorageDriver
 {
@@ -50,6 +51,18 @@ public interface IStorageDriver
     /// <exception cref="StoragePathNotFoundException">Nothing is stored at or under <paramref name="path"/>.</exception>
     Task DeleteAsync(string path, CancellationToken cancellationToken);
 
+    /// <summary>Deletes each path as <see cref="DeleteAsync"/> does, skipping paths with nothing stored.</summary>
+    /// <returns>How many of the paths had something stored.</returns>
+    /// <remarks>
+    /// For sweeps (GC removes up to 100,000 blobs in a run): a driver deletes in as few requests to its store as it can,
+    /// S3 a thousand objects per request. Not atomic: when it fails, any of the paths may be gone already.
+    /// </remarks>
+    Task<int> DeleteManyAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken);
+
     /// <summary>A URL a client can fetch the object from directly, or null when Berth must serve the bytes.</summary>
+    /// <remarks>
+    /// The URL is good for a while only and for objects written whole or moved into place (blobs), not for an object an
+    /// append is still growing. It serves <c>Range</c> requests as Berth would.
+    /// </remarks>
     ValueTask<Uri?> GetRedirectUriAsync(string path, CancellationToken cancellationToken);
 }

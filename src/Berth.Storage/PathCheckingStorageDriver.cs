@@ -44,6 +44,19 @@ public sealed class PathCheckingStorageDriver(IStorageDriver inner) : IStorageDr
         return inner.DeleteAsync(path, cancellationToken);
     }
 
+    public Task<int> DeleteManyAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    {
+        foreach (var path in paths)
+        {
+            if (Check(path) == "/")
+            {
+                throw new InvalidStoragePathException(Name, path);
+            }
+        }
+
+        return inner.DeleteManyAsync(paths, cancellationToken);
+    }
+
     public ValueTask<Uri?> GetRedirectUriAsync(string path, CancellationToken cancellationToken) =>
         inner.GetRedirectUriAsync(Check(path), cancellationToken);
 

@@ -19,3 +19,11 @@ public sealed class InvalidStoragePathException(string driverName, string path)
 {
     public string Path { get; } = path;
 }
+
+/// <summary>The store failed, could not be reached or did not answer in time: the same call may succeed later.</summary>
+/// <remarks>Drivers bound every call to the store, so a stalled store ends in this exception, never in a hang.</remarks>
+public sealed class StorageUnavailableException(string driverName, string message, Exception? inner = null)
+    : StorageException(driverName, message, inner);
+
+/// <summary>The driver's configuration cannot work (no credentials, a malformed setting); found when the driver is made.</summary>
+public sealed class StorageConfigurationException(string driverName, string message) : StorageException(driverName, message);

@@ -27,7 +27,7 @@ public sealed class ProcessTests : IDisposable
         Assert.Contains("BERTH__Section__Key", root, StringComparison.Ordinal);
 
         var serve = await Tool.RunCheckedAsync("dotnet", BerthProcess.Dll, "serve", "--help");
-        foreach (var flag in new[] { "--listen", "--data-dir", "--external-url", "--config" })
+        foreach (var flag in new[] { "--listen", "--data-dir", "--storage", "--external-url", "--config" })
         {
             Assert.Contains(flag, serve, StringComparison.Ordinal);
         }

@@ -13,6 +13,9 @@ public abstract class StorageDriverConformanceTests : IAsyncLifetime
 
     protected static CancellationToken Token => TestContext.Current.CancellationToken;
 
+    /// <summary>Why this store cannot show that concurrent replacing writes leave one whole object, or null when it can.</summary>
+    protected virtual string? ConcurrentReplaceUntestableBecause => null;
+
     protected abstract Task<IStorageDriver> CreateDriverAsync();
 
     public async ValueTask InitializeAsync() => Driver = new PathCheckingStorageDriver(await CreateDriverAsync());
@@ -28,6 +31,10 @@ public abstract class StorageDriverConformanceTests : IAsyncLifetime
 
         Assert.Empty(left);
     }
+
+    private static readonly int[] ChunkSizes = [1, 70_000, 3, 200_000, 0, 5];
+
+    private static readonly int[] ReadOffsets = [0, 1, 70_000, 70_001, 70_004, 270_003];
 
     private string P(string relative) => _root + "/" + relative;
 
@@ -187,9 +194,10 @@ public abstract class StorageDriverConformanceTests : IAsyncLifetime
     [Fact]
     public async Task A_moved_object_is_new_at_its_destination()
     {
+        // Stores may keep times to the second (S3 does): the source is more than two seconds old, the bound one second back.
         await Driver.PutContentAsync(P("old"), "x"u8.ToArray(), Token);
-        await Task.Delay(1100, Token);
-        var before = DateTimeOffset.UtcNow.AddMilliseconds(-500);
+        await Task.Delay(2100, Token);
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
         await Driver.MoveAsync(P("old"), P("moved"), Token);
         Assert.True((await Driver.StatAsync(P("moved"), Token))!.ModifiedAt >= before);
         Assert.Empty(await Driver.WalkAsync(_root, new WalkOptions(before), Token).ToListAsync());
@@ -217,6 +225,75 @@ public abstract class StorageDriverConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Delete_many_deletes_objects_and_directories_and_skips_what_is_not_there()
+    {
+        await Driver.PutContentAsync(P("m/a"), "1"u8.ToArray(), Token);
+        await Driver.PutContentAsync(P("m/d/b"), "2"u8.ToArray(), Token);
+        await Driver.PutContentAsync(P("m/d/c"), "3"u8.ToArray(), Token);
+        await Driver.PutContentAsync(P("m/keep"), "4"u8.ToArray(), Token);
+        await using (var writer = await Driver.OpenWriteAsync(P("m/appended"), append: true, Token))
+        {
+            await writer.WriteAsync("5"u8.ToArray(), Token);
+            await writer.CommitAsync(Token);
+        }
+
+        Assert.Equal(3, await Driver.DeleteManyAsync([P("m/a"), P("m/d"), P("m/missing"), P("m/appended")], Token));
+        Assert.Equal([P("m/keep")], await Driver.ListAsync(P("m"), Token).ToListAsync());
+        Assert.Equal(0, await Driver.DeleteManyAsync([P("m/a")], Token));
+        await Assert.ThrowsAsync<InvalidStoragePathException>(() => Driver.DeleteManyAsync([P("m/keep"), "/"], Token));
+        await Driver.DeleteAsync(P("m"), Token);
+    }
+
+    [Fact]
+    public async Task Appended_objects_read_from_any_offset_and_move_whole()
+    {
+        // Chunks of an upload, as clients send them: uneven, some tiny.
+        var chunks = ChunkSizes.Select(RandomNumberGenerator.GetBytes).ToList();
+        var content = chunks.SelectMany(c => c).ToArray();
+        foreach (var chunk in chunks)
+        {
+            await using var writer = await Driver.OpenWriteAsync(P("a/up"), append: true, Token);
+            await writer.WriteAsync(chunk, Token);
+            await writer.CommitAsync(Token);
+        }
+
+        Assert.Equal(content.Length, (await Driver.StatAsync(P("a/up"), Token))!.Size);
+        Assert.Equal([P("a/up")], await Driver.ListAsync(P("a"), Token).ToListAsync());
+        Assert.Equal([content.Length], (await Driver.WalkAsync(P("a"), WalkOptions.All, Token).ToListAsync()).Select(f => f.Size));
+        foreach (var offset in ReadOffsets.Append(content.Length).Append(content.Length + 10))
+        {
+            await using var stream = await Driver.OpenReadAsync(P("a/up"), offset, Token);
+            using var read = new MemoryStream();
+            await stream.CopyToAsync(read, Token);
+            Assert.Equal(content.AsSpan(Math.Min(offset, content.Length)).ToArray(), read.ToArray());
+        }
+
+        await Driver.MoveAsync(P("a/up"), P("a/blob"), Token);
+        Assert.Equal([P("a/blob")], await Driver.ListAsync(P("a"), Token).ToListAsync());
+        Assert.Equal(content, await Driver.GetContentAsync(P("a/blob"), Token));
+        await Driver.DeleteAsync(P("a"), Token);
+    }
+
+    [Fact]
+    public async Task Appending_to_an_object_written_whole_continues_it()
+    {
+        await Driver.PutContentAsync(P("w"), "whole"u8.ToArray(), Token);
+        await using (var writer = await Driver.OpenWriteAsync(P("w"), append: true, Token))
+        {
+            Assert.Equal(5, writer.Size);
+            await writer.WriteAsync("+more"u8.ToArray(), Token);
+            await writer.CommitAsync(Token);
+        }
+
+        Assert.Equal("whole+more"u8.ToArray(), await Driver.GetContentAsync(P("w"), Token));
+        await Driver.PutContentAsync(P("w"), "replaced"u8.ToArray(), Token);
+        Assert.Equal("replaced"u8.ToArray(), await Driver.GetContentAsync(P("w"), Token));
+        Assert.Equal(8, (await Driver.StatAsync(P("w"), Token))!.Size);
+        Assert.Equal([P("w")], (await Driver.WalkAsync(_root, WalkOptions.All, Token).ToListAsync()).Select(f => f.Path));
+        await Driver.DeleteAsync(P("w"), Token);
+    }
+
+    [Fact]
     public async Task Concurrent_readers_see_the_same_bytes()
     {
         var content = RandomNumberGenerator.GetBytes(1024 * 1024);
@@ -233,6 +310,7 @@ public abstract class StorageDriverConformanceTests : IAsyncLifetime
     [Fact]
     public async Task Concurrent_replacing_writers_leave_one_whole_object()
     {
+        Assert.SkipWhen(ConcurrentReplaceUntestableBecause is not null, ConcurrentReplaceUntestableBecause ?? "");
         var contents = Enumerable.Range(0, 6).Select(_ => RandomNumberGenerator.GetBytes(256 * 1024)).ToList();
         await Task.WhenAll(contents.Select(c => Driver.PutContentAsync(P("race"), c, Token)));
         var stored = await Driver.GetContentAsync(P("race"), Token);

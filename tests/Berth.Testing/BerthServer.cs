@@ -56,7 +56,8 @@ public sealed class BerthServer : IAsyncDisposable
 
     public static async Task<BerthServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var dataDirectory = Directory.CreateTempSubdirectory("berth-test-").FullName;
+        // A server given another's data directory shares its database, SQLite file or PostgreSQL database (two replicas).
+        var dataDirectory = settings?.GetValueOrDefault("Server:DataDirectory") ?? Directory.CreateTempSubdirectory("berth-test-").FullName;
         var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["Server:Listen"] = "127.0.0.1:0",
@@ -64,7 +65,8 @@ public sealed class BerthServer : IAsyncDisposable
             ["Admin:Password"] = TestCredentials.AdminPassword,
         };
         // A test that names its database (an empty Database:Url is SQLite) gets that one.
-        if (settings?.ContainsKey("Database:Url") != true && await TestDatabase.CreateAsync(dataDirectory) is { } database)
+        if (settings?.ContainsKey("Database:Url") != true
+            && (TestDatabase.UrlOf(dataDirectory) ?? await TestDatabase.CreateAsync(dataDirectory)) is { } database)
         {
             overrides["Database:Url"] = database;
         }

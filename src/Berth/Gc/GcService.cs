@@ -147,8 +147,7 @@ public sealed class GcService(BerthDbContext db, IStorageDriver storage, Project
             var doomed = await db.Blobs.AsNoTracking().Where(b => ids.Contains(b.Id) && b.State == BlobState.Deleting)
                 .Select(b => new { b.Id, b.Digest, b.Size }).ToListAsync(cancellationToken);
 
-            await Parallel.ForEachAsync(doomed, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken },
-                async (blob, token) => await DeleteBytesAsync(Digest.Parse(blob.Digest), token));
+            await DeleteBytesAsync([.. doomed.Select(b => Digest.Parse(b.Digest))], workers, cancellationToken);
             var doomedIds = doomed.Select(b => b.Id).ToList();
             await Unreferenced().Where(b => doomedIds.Contains(b.Id) && b.State == BlobState.Deleting).ExecuteDeleteAsync(cancellationToken);
 
@@ -203,7 +202,7 @@ public sealed class GcService(BerthDbContext db, IStorageDriver storage, Project
         foreach (var digest in orphans)
         {
             // The walk's listing may be stale by now: a push may have committed these bytes since. Look again, at the
-            // file and at the database, right before deleting.
+            // file and at the database, right before deleting: one at a time, so that the look and the delete stay close.
             var info = await storage.StatAsync(StoragePaths.Blob(digest), cancellationToken);
             if (info is null || info.ModifiedAt.UtcDateTime >= cutoff
                 || await db.Blobs.AsNoTracking().AnyAsync(b => b.Digest == digest.Value, cancellationToken))
@@ -211,21 +210,26 @@ public sealed class GcService(BerthDbContext db, IStorageDriver storage, Project
                 continue;
             }
 
-            await DeleteBytesAsync(digest, cancellationToken);
-            deleted++;
+            deleted += await DeleteBytesAsync([digest], 1, cancellationToken);
         }
 
         return deleted;
     }
 
-    private async Task DeleteBytesAsync(Digest digest, CancellationToken cancellationToken)
+    /// <summary>Deletes the blobs' bytes, <paramref name="workers"/> batches at once; bytes already gone are no error.</summary>
+    /// <remarks>Each worker hands the driver one batch, which S3 deletes a thousand keys per request.</remarks>
+    private async Task<int> DeleteBytesAsync(List<Digest> digests, int workers, CancellationToken cancellationToken)
     {
-        try
+        if (digests.Count == 0)
         {
-            await storage.DeleteAsync(StoragePaths.BlobDirectory(digest), cancellationToken);
+            return 0;
         }
-        catch (StoragePathNotFoundException)
-        {
-        }
+
+        var deleted = 0;
+        var share = (digests.Count + workers - 1) / workers;
+        await Parallel.ForEachAsync(digests.Chunk(share), new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken },
+            async (batch, token) => Interlocked.Add(ref deleted,
+                await storage.DeleteManyAsync([.. batch.Select(StoragePaths.BlobDirectory)], token)));
+        return deleted;
     }
 }

@@ -18,6 +18,7 @@ using Berth.Robots;
 using Berth.Settings;
 using Berth.Storage;
 using Berth.Storage.Drivers.Filesystem;
+using Berth.Storage.Drivers.S3;
 using Berth.SystemInfo;
 using Berth.Users;
 using Berth.Webhooks;
@@ -59,16 +60,9 @@ public static class BerthApp
         services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DistributionOptions>().BindConfiguration(DistributionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<FilesystemStorageOptions>().BindConfiguration(FilesystemStorageOptions.Section);
-
         var dataDirectory = Path.GetFullPath(server.DataDirectory);
         Directory.CreateDirectory(dataDirectory);
-        services.AddSingleton<IStorageDriver>(sp =>
-        {
-            var root = sp.GetRequiredService<IOptions<FilesystemStorageOptions>>().Value.RootDirectory;
-            var directory = string.IsNullOrEmpty(root) ? Path.Join(dataDirectory, "storage") : Path.GetFullPath(root);
-            return new PathCheckingStorageDriver(new FilesystemStorageDriver(directory));
-        });
+        AddStorage(services, configuration, dataDirectory);
 
         AddDatabase(services, configuration, dataDirectory);
         services.AddDistribution(configuration);
@@ -115,6 +109,8 @@ public static class BerthApp
         app.MapMetrics();
         app.MapAuditLogs();
         app.MapWebhooks();
+        // Made now, so that a store's settings are logged (and its credentials read) when Berth starts, not on first use.
+        _ = app.Services.GetRequiredService<IStorageDriver>();
         return app;
     }
 
@@ -129,6 +125,48 @@ public static class BerthApp
         }
 
         await db.Database.MigrateAsync(cancellationToken);
+    }
+
+    /// <summary>The blob store <c>Storage:Driver</c> names, behind the path-checking decorator.</summary>
+    /// <remarks>S3 settings and credentials are checked here, so that a mistake stops startup with one clear line.</remarks>
+    private static void AddStorage(IServiceCollection services, IConfiguration configuration, string dataDirectory)
+    {
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        services.AddOptions<FilesystemStorageOptions>().BindConfiguration(FilesystemStorageOptions.Section);
+        switch (storage.Driver.Trim().ToLowerInvariant())
+        {
+            case StorageOptions.Filesystem:
+                services.AddSingleton<IStorageDriver>(sp =>
+                {
+                    var root = sp.GetRequiredService<IOptions<FilesystemStorageOptions>>().Value.RootDirectory;
+                    var directory = string.IsNullOrEmpty(root) ? Path.Join(dataDirectory, "storage") : Path.GetFullPath(root);
+                    return new PathCheckingStorageDriver(new FilesystemStorageDriver(directory));
+                });
+                break;
+            case StorageOptions.S3:
+                var s3 = configuration.GetSection(S3StorageOptions.Section).Get<S3StorageOptions>() ?? new S3StorageOptions();
+                if (s3.Validate() is { Count: > 0 } errors)
+                {
+                    throw new OptionsValidationException(S3StorageOptions.Section, typeof(S3StorageOptions), errors);
+                }
+
+                try
+                {
+                    _ = S3Credentials.Resolve(s3);
+                }
+                catch (StorageConfigurationException ex)
+                {
+                    throw new OptionsValidationException(S3StorageOptions.Section, typeof(S3StorageOptions), [ex.Message]);
+                }
+
+                // Registered on its own so that the container disposes it (and its HTTP client) at shutdown.
+                services.AddSingleton(sp => S3StorageDriver.Create(s3, sp.GetRequiredService<ILogger<S3StorageDriver>>()));
+                services.AddSingleton<IStorageDriver>(sp => new PathCheckingStorageDriver(sp.GetRequiredService<S3StorageDriver>()));
+                break;
+            default:
+                throw new OptionsValidationException(StorageOptions.Section, typeof(StorageOptions),
+                    [$"Storage:Driver '{storage.Driver}' is neither {StorageOptions.Filesystem} nor {StorageOptions.S3}"]);
+        }
     }
 
     /// <summary>PostgreSQL when <c>Database:Url</c> names one (replicas share it), else SQLite in the data directory (one process).</summary>

@@ -23,13 +23,22 @@ internal sealed class CommonOptions
         HelpName = "URL",
     };
 
+    public Option<string?> Storage { get; } = new("--storage")
+    {
+        Description = "Where blobs live: " + StorageUrl.Usage
+            + " (Storage:Driver and Storage:S3:*, default: the filesystem under --data-dir).",
+        HelpName = "URL",
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Config);
         command.Options.Add(DataDir);
         command.Options.Add(Database);
+        command.Options.Add(Storage);
     }
 
+    /// <exception cref="FormatException"><c>--storage</c> is malformed.</exception>
     public Dictionary<string, string?> Overrides(ParseResult result)
     {
         var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -41,6 +50,14 @@ internal sealed class CommonOptions
         if (result.GetValue(Database) is { } database)
         {
             overrides["Database:Url"] = database;
+        }
+
+        if (result.GetValue(Storage) is { } storage)
+        {
+            foreach (var (key, value) in StorageUrl.Parse(storage))
+            {
+                overrides[key] = value;
+            }
         }
 
         return overrides;

@@ -175,6 +175,25 @@ public sealed class FilesystemStorageDriver : IStorageDriver
         return Task.CompletedTask;
     }
 
+    public async Task<int> DeleteManyAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        foreach (var path in paths)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                await DeleteAsync(path, cancellationToken);
+                deleted++;
+            }
+            catch (StoragePathNotFoundException)
+            {
+            }
+        }
+
+        return deleted;
+    }
+
     public ValueTask<Uri?> GetRedirectUriAsync(string path, CancellationToken cancellationToken) => ValueTask.FromResult<Uri?>(null);
 
     /// <summary>The file behind <paramref name="path"/>, confined to the root (the path grammar is checked upstream).</summary>

@@ -61,11 +61,14 @@ public static class BlobEndpoints
             throw DistributionException.Of(ErrorCode.BlobUnknown, "the requested range is not satisfiable", digest.Value, status: 416);
         }
 
-        if (HttpMethods.IsGet(context.Request.Method) && kind == ByteRange.Kind.None
-            && await storage.GetRedirectUriAsync(path, context.RequestAborted) is { } redirect)
+        // The store's own URL (S3: presigned, short-lived), only now that the database said this repository may serve the
+        // blob. Clients send their Range header again to it, and the store answers ranges itself. HEAD never redirects.
+        if (HttpMethods.IsGet(context.Request.Method) && await storage.GetRedirectUriAsync(path, context.RequestAborted) is { } redirect)
         {
             response.StatusCode = StatusCodes.Status307TemporaryRedirect;
             response.Headers.Location = redirect.ToString();
+            response.Headers.CacheControl = "no-store"; // the URL expires: no cache may keep the redirect as long as the blob
+            response.ContentLength = 0;
             return;
         }
 

@@ -1,0 +1,83 @@
+using Amazon.S3.Model;
+
+namespace Berth.Storage.Drivers.S3;
+
+/// <summary>The body of one GET: each read fails once the store has sent nothing for the stall timeout.</summary>
+/// <remarks>
+/// The HTTP response is held open until the stream is disposed. A body shorter than the response announced is an
+/// error, never a quiet end: a blob served short would be a blob served wrong.
+/// </remarks>
+internal sealed class S3ReadStream(GetObjectResponse response, S3Calls calls, string what, TimeSpan stallTimeout, long length) : Stream
+{
+    private readonly Stream _body = response.ResponseStream;
+    private long _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => length;
+
+    public override long Position
+    {
+        get => _position;
+        set => throw new NotSupportedException();
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stall.CancelAfter(stallTimeout);
+        int read;
+        try
+        {
+            read = await _body.ReadAsync(buffer, stall.Token);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw calls.Translate(ex, what, stall.IsCancellationRequested ? stallTimeout : null);
+        }
+
+        _position += read;
+        if (read == 0 && _position < length)
+        {
+            throw new StorageUnavailableException(calls.DriverName,
+                $"{calls.DriverName}: {what}: {calls.Store} ended the body after {_position} of {length} bytes");
+        }
+
+        return read;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _body.Dispose();
+            response.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
