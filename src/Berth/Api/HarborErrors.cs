@@ -83,6 +83,11 @@ public sealed partial class ApiErrorFilter(ILogger<ApiErrorFilter> logger) : IEn
             await HarborErrors.WriteAsync(context.HttpContext, 400, "BAD_REQUEST", "the request holds characters that cannot be stored (such as NUL)");
             return Results.Empty;
         }
+        catch (Exception ex) when (!context.HttpContext.RequestAborted.IsCancellationRequested && Unavailable.DependencyOf(ex) is { } dependency)
+        {
+            await Unavailable.WriteAsync(context.HttpContext, dependency, ex);
+            return Results.Empty;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException || !context.HttpContext.RequestAborted.IsCancellationRequested)
         {
             LogFailure(logger, ex, context.HttpContext.Request.Method, context.HttpContext.Request.Path);

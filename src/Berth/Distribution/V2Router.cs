@@ -6,7 +6,6 @@ using Berth.Distribution.Referrers;
 using Berth.Distribution.Tags;
 using Berth.Distribution.Uploads;
 using Berth.Oci;
-using Berth.Storage;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Berth.Distribution;
@@ -62,15 +61,10 @@ public static partial class V2Router
         {
             // The client went away; whatever it was sending has been rolled back by the handler.
         }
-        catch (StorageUnavailableException ex) when (!context.Response.HasStarted)
+        catch (Exception ex) when (!context.Response.HasStarted && Api.Unavailable.DependencyOf(ex) is { } dependency)
         {
-            // The blob store is down or stalls: the client may retry, and the store's address stays in the log.
-            LogStorageUnavailable(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(V2Router)),
-                context.Request.Method, context.Request.Path, ex.Message);
-            context.Response.Clear();
-            context.Response.Headers.RetryAfter = StorageRetryAfterSeconds;
-            await OciResults.WriteErrorAsync(context, OciError.Of(ErrorCode.Unknown,
-                "the registry's blob storage is unavailable at the moment; retry after the time in Retry-After", status: StatusCodes.Status503ServiceUnavailable));
+            // The blob store or the database is down or stalls: the client may retry.
+            await Api.Unavailable.WriteAsync(context, dependency, ex);
         }
         catch (BadHttpRequestException ex)
         {
@@ -148,12 +142,6 @@ public static partial class V2Router
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
     private static partial void LogFailure(ILogger logger, Exception exception, string method, PathString path);
-
-    /// <summary>How long a client is asked to wait when the blob store is unavailable.</summary>
-    private const string StorageRetryAfterSeconds = "10";
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path}: blob storage unavailable: {Reason}")]
-    private static partial void LogStorageUnavailable(ILogger logger, string method, PathString path, string reason);
 
     /// <summary>Whether the raw path has a <c>.</c> or <c>..</c> segment, in plain or percent-encoded form.</summary>
     internal static bool HasDotSegment(string? rawTarget)

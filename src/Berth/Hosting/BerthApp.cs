@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Berth.Api;
 using Berth.Artifacts;
 using Berth.Audit;
 using Berth.Auth;
@@ -87,6 +88,7 @@ public static class BerthApp
 
         var app = builder.Build();
         app.UseMetrics();
+        app.UseUnavailable();
         app.UseMiddleware<CsrfMiddleware>();
         app.UseMiddleware<ReadOnlyMiddleware>();
         app.UseDistribution();
