@@ -36,6 +36,10 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
 
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
 
+    public DbSet<InstallationKey> InstallationKeys => Set<InstallationKey>();
+
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<Robot> Robots => Set<Robot>();
 
     public DbSet<Session> Sessions => Set<Session>();
@@ -293,6 +297,19 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
         {
             e.ToTable("signing_keys");
             e.Property(x => x.Id).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<InstallationKey>(e =>
+        {
+            e.ToTable("installation_keys");
+            e.HasKey(x => x.Purpose);
+            e.Property(x => x.Purpose).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<DataProtectionKey>(e =>
+        {
+            e.ToTable("data_protection_keys");
+            e.Property(x => x.FriendlyName).HasMaxLength(256);
         });
 
         modelBuilder.Entity<ExecutionTask>(e =>

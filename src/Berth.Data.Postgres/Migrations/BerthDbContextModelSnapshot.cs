@@ -222,6 +222,27 @@ namespace Berth.Data.Postgres.Migrations
                     b.ToTable("configurations", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Data.Entities.DataProtectionKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("data_protection_keys", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Data.Entities.Execution", b =>
                 {
                     b.Property<long>("Id")
@@ -311,6 +332,24 @@ namespace Berth.Data.Postgres.Migrations
                     b.HasIndex("ExecutionId");
 
                     b.ToTable("tasks", (string)null);
+                });
+
+            modelBuilder.Entity("Berth.Data.Entities.InstallationKey", b =>
+                {
+                    b.Property<string>("Purpose")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("Material")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Purpose");
+
+                    b.ToTable("installation_keys", (string)null);
                 });
 
             modelBuilder.Entity("Berth.Data.Entities.Job", b =>
@@ -938,6 +977,12 @@ namespace Berth.Data.Postgres.Migrations
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("LeaseExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("LeaseToken")
+                        .HasColumnType("uuid");
 
                     b.Property<long>("Offset")
                         .HasColumnType("bigint");

@@ -209,6 +209,25 @@ namespace Berth.Data.Sqlite.Migrations
                     b.ToTable("configurations", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Data.Entities.DataProtectionKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("data_protection_keys", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Data.Entities.Execution", b =>
                 {
                     b.Property<long>("Id")
@@ -294,6 +313,24 @@ namespace Berth.Data.Sqlite.Migrations
                     b.HasIndex("ExecutionId");
 
                     b.ToTable("tasks", (string)null);
+                });
+
+            modelBuilder.Entity("Berth.Data.Entities.InstallationKey", b =>
+                {
+                    b.Property<string>("Purpose")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Material")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Purpose");
+
+                    b.ToTable("installation_keys", (string)null);
                 });
 
             modelBuilder.Entity("Berth.Data.Entities.Job", b =>
@@ -896,6 +933,12 @@ namespace Berth.Data.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LeaseExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("LeaseToken")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("Offset")

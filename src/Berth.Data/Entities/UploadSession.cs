@@ -14,5 +14,10 @@ public sealed class UploadSession
 
     public DateTime UpdatedAt { get; set; }
 
+    /// <summary>The request holding the session (on any replica) until <see cref="LeaseExpiresAt"/>, unless it renews.</summary>
+    public Guid? LeaseToken { get; set; }
+
+    public DateTime? LeaseExpiresAt { get; set; }
+
     public Repository? Repository { get; set; }
 }

@@ -8,7 +8,8 @@ namespace Berth.Jobs;
 /// <summary>The durable queue: enqueue, claim under a lease, renew, finish, retry with backoff.</summary>
 /// <remarks>
 /// A claim is one conditional UPDATE that only succeeds while the job is still claimable, so however many workers
-/// and replicas race for a job exactly one gets it, on any database. A job whose worker died stays Running with a
+/// and replicas race for a job exactly one gets it, on any database. On PostgreSQL the claim picks its row with
+/// <c>FOR UPDATE SKIP LOCKED</c>, so racing workers take different jobs instead of colliding on the oldest. A job whose worker died stays Running with a
 /// lapsed lease and is claimable again once the lease has expired.
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "It is the durable job queue of the architecture, not a collection type.")]
@@ -45,6 +46,11 @@ public sealed class JobQueue(BerthDbContext db, TimeProvider clock, IOptions<Job
     public async Task<Job?> ClaimAsync(string owner, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
+        if (db.Database.IsNpgsql())
+        {
+            return await ClaimSkippingLockedAsync(owner, now, cancellationToken);
+        }
+
         var candidates = await db.Jobs.AsNoTracking()
             .Where(j => (j.State == JobState.Pending && j.RunAfter <= now) || (j.State == JobState.Running && j.LeaseExpiresAt < now))
             .OrderBy(j => j.Id).Select(j => j.Id).Take(8).ToListAsync(cancellationToken);
@@ -67,6 +73,27 @@ public sealed class JobQueue(BerthDbContext db, TimeProvider clock, IOptions<Job
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// PostgreSQL's claim: one statement that locks the oldest claimable row nobody else has locked, skipping rows other
+    /// workers are claiming at that moment instead of queueing behind them, and marks it running under the lease.
+    /// </summary>
+    private async Task<Job?> ClaimSkippingLockedAsync(string owner, DateTime now, CancellationToken cancellationToken)
+    {
+        var expires = now + Options.LeaseDuration;
+        var (pending, running) = ((int)JobState.Pending, (int)JobState.Running);
+        var claimed = await db.Jobs.FromSqlInterpolated($"""
+            UPDATE jobs SET "State" = {running}, "LeaseOwner" = {owner}, "LeaseExpiresAt" = {expires},
+                "Attempts" = "Attempts" + 1, "UpdatedAt" = {now}
+            WHERE "Id" = (
+                SELECT "Id" FROM jobs
+                WHERE ("State" = {pending} AND "RunAfter" <= {now}) OR ("State" = {running} AND "LeaseExpiresAt" < {now})
+                ORDER BY "Id" LIMIT 1
+                FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """).AsNoTracking().ToListAsync(cancellationToken);
+        return claimed.FirstOrDefault();
     }
 
     /// <summary>Extends the lease; false when <paramref name="owner"/> no longer holds the job.</summary>

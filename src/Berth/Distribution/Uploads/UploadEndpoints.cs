@@ -60,7 +60,7 @@ public static class UploadEndpoints
             return;
         }
 
-        using var held = await context.RequestServices.GetRequiredService<UploadLocks>().AcquireAsync(session.Id, cancellationToken);
+        await using var held = await context.RequestServices.GetRequiredService<UploadLocks>().AcquireAsync(session.Id, cancellationToken);
         if (!await uploads.ExistsAsync(session, cancellationToken))
         {
             // The request this one waited for completed or cancelled the session.

@@ -1,45 +1,189 @@
 using System.Collections.Concurrent;
+using Berth.Data;
 using Berth.Oci;
+using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Distribution.Uploads;
 
-/// <summary>One request at a time per upload session, within this process.</summary>
+/// <summary>One request at a time per upload session, across every replica.</summary>
 /// <remarks>
-/// A client that retries a chunk after its connection broke may reach the server while the broken request is still
-/// rolling its half chunk back; without this the two would interleave on one object. The retry waits for the
-/// rollback, then sees the true size. Replicas sharing one store need the same guarantee from the database; see
-/// the HA issue.
+/// <para>A client that retries a chunk after its connection broke may reach a server while the broken request is still
+/// rolling its half chunk back, possibly on another replica; without this the two would interleave on one object. The
+/// retry waits for the rollback, then sees the true size.</para>
+/// <para>Within a process, requests queue on a semaphore. Across replicas, the holder takes a lease on the session's row
+/// (one conditional UPDATE, as job claims do) and renews it while the request runs; a replica that dies holding it
+/// lets go when the lease lapses.</para>
 /// </remarks>
-public sealed class UploadLocks
+public sealed partial class UploadLocks(IServiceScopeFactory scopes, TimeProvider clock, ILogger<UploadLocks> logger)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _locks = new();
+    private readonly TimeProvider _clock = clock;
+    private readonly ILogger _logger = logger;
+
+    /// <summary>How long a lease lasts unless renewed; it is renewed at a third of this.</summary>
+    public static TimeSpan Lease { get; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Holds the session's lock until the returned handle is disposed.</summary>
-    public async Task<IDisposable> AcquireAsync(Guid session, CancellationToken cancellationToken)
+    /// <remarks>A session that no longer exists is "held" at once: the caller finds it gone and answers so.</remarks>
+    public async Task<IAsyncDisposable> AcquireAsync(Guid session, CancellationToken cancellationToken)
     {
+        var deadline = TimeProvider.System.GetUtcNow() + Wait;
         var semaphore = _locks.GetOrAdd(session, _ => new SemaphoreSlim(1, 1));
         if (!await semaphore.WaitAsync(Wait, cancellationToken))
         {
-            throw DistributionException.Of(ErrorCode.BlobUploadInvalid,
-                "another request on this upload is still in progress; retry when it has finished", status: StatusCodes.Status409Conflict);
+            throw Busy();
         }
 
-        return new Handle(semaphore);
+        try
+        {
+            var token = Guid.NewGuid();
+            while (true)
+            {
+                switch (await TryLeaseAsync(session, token, cancellationToken))
+                {
+                    case LeaseResult.Taken:
+                        return new Handle(this, semaphore, session, token);
+                    case LeaseResult.NoSession:
+                        return new Handle(this, semaphore, session, null);
+                }
+
+                if (TimeProvider.System.GetUtcNow() >= deadline)
+                {
+                    throw Busy();
+                }
+
+                await Task.Delay(Poll, cancellationToken);
+            }
+        }
+        catch
+        {
+            semaphore.Release();
+            throw;
+        }
     }
 
     /// <summary>Drops the lock of a session that has ended (completed or cancelled).</summary>
     public void Forget(Guid session) => _locks.TryRemove(session, out _);
 
-    private sealed class Handle(SemaphoreSlim semaphore) : IDisposable
+    private static DistributionException Busy() =>
+        DistributionException.Of(ErrorCode.BlobUploadInvalid,
+            "another request on this upload is still in progress; retry when it has finished", status: StatusCodes.Status409Conflict);
+
+    private enum LeaseResult
     {
+        Taken,
+        Held,
+        NoSession,
+    }
+
+    private async Task<LeaseResult> TryLeaseAsync(Guid session, Guid token, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BerthDbContext>();
+        var now = _clock.GetUtcNow().UtcDateTime;
+        var expires = now + Lease;
+        var taken = await db.UploadSessions
+            .Where(s => s.Id == session && (s.LeaseExpiresAt == null || s.LeaseExpiresAt < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LeaseToken, token).SetProperty(x => x.LeaseExpiresAt, expires), cancellationToken);
+        if (taken == 1)
+        {
+            return LeaseResult.Taken;
+        }
+
+        return await db.UploadSessions.AnyAsync(s => s.Id == session, cancellationToken) ? LeaseResult.Held : LeaseResult.NoSession;
+    }
+
+    /// <summary>Extends the lease; false when it was lost (it lapsed and another request took it, or the session ended).</summary>
+    private async Task<bool> RenewAsync(Guid session, Guid token, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BerthDbContext>();
+        var expires = _clock.GetUtcNow().UtcDateTime + Lease;
+        return await db.UploadSessions.Where(s => s.Id == session && s.LeaseToken == token)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LeaseExpiresAt, expires), cancellationToken) == 1;
+    }
+
+    private async Task ReleaseAsync(Guid session, Guid token)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<BerthDbContext>();
+            await db.UploadSessions.Where(s => s.Id == session && s.LeaseToken == token)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.LeaseToken, (Guid?)null).SetProperty(x => x.LeaseExpiresAt, (DateTime?)null));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The lease lapses by itself; the next request waits at most that long.
+            LogReleaseFailed(_logger, e, session);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Session}: the lease could not be released; it lapses by itself")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception, Guid session);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Session}: the lease could not be renewed; another request may take the session")]
+    private static partial void LogRenewFailed(ILogger logger, Exception? exception, Guid session);
+
+    private sealed class Handle : IAsyncDisposable
+    {
+        private readonly UploadLocks _owner;
+        private readonly SemaphoreSlim _semaphore;
+        private readonly Guid _session;
+        private readonly Guid? _token;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _renewing;
         private int _released;
 
-        public void Dispose()
+        public Handle(UploadLocks owner, SemaphoreSlim semaphore, Guid session, Guid? token)
         {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
+            (_owner, _semaphore, _session, _token) = (owner, semaphore, session, token);
+            _renewing = token is { } held ? RenewLoopAsync(held) : Task.CompletedTask;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) != 0)
             {
-                semaphore.Release();
+                return;
+            }
+
+            await _stop.CancelAsync();
+            await _renewing;
+            _stop.Dispose();
+            if (_token is { } token)
+            {
+                await _owner.ReleaseAsync(_session, token);
+            }
+
+            _semaphore.Release();
+        }
+
+        private async Task RenewLoopAsync(Guid token)
+        {
+            using var timer = new PeriodicTimer(Lease / 3);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(_stop.Token))
+                {
+                    try
+                    {
+                        if (!await _owner.RenewAsync(_session, token, _stop.Token))
+                        {
+                            LogRenewFailed(_owner._logger, null, _session);
+                            return;
+                        }
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+                    {
+                        LogRenewFailed(_owner._logger, e, _session);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
             }
         }
     }

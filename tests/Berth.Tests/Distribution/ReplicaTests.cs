@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Berth.Data;
+using Berth.Testing;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Berth.Tests.Distribution;
+
+/// <summary>Two servers on one database and one store, as replicas are: what they must agree on lives in the database.</summary>
+public sealed class ReplicaTests : IAsyncLifetime
+{
+    private BerthServer _first = null!;
+    private BerthServer _second = null!;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _first = await BerthServer.StartAsync();
+        _second = await BerthServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Server:DataDirectory"] = _first.DataDirectory,
+            ["Jobs:Enabled"] = "false",
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _second.DisposeAsync();
+        await _first.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_chunk_sent_to_one_replica_waits_while_another_replica_still_takes_a_chunk_of_the_same_upload()
+    {
+        var blob = TestBlob.Random(64 * 1024);
+        using var open = await _first.Client.PostAsync("/v2/test/replica-lease/blobs/uploads/", null, Token);
+        var location = open.Headers.Location!.OriginalString;
+
+        // The first replica takes a chunk whose body arrives slowly: half now, half when the test says so.
+        var body = new GatedContent(blob.Content, blob.Content.Length / 2);
+        using var slowPatch = new HttpRequestMessage(HttpMethod.Patch, location) { Content = body };
+        var slow = _first.Client.SendAsync(slowPatch, Token);
+        await body.HalfSent.Task.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        await Poll.UntilAsync(async () => await LeaseOfAsync(location) is not null, "the first replica's lease on the upload");
+
+        // The same chunk, retried through the second replica: it must wait for the first, then see the true size.
+        using var retry = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new ByteArrayContent(blob.Content) };
+        retry.Content.Headers.TryAddWithoutValidation("Content-Range", $"0-{blob.Content.Length - 1}");
+        var retried = _second.Client.SendAsync(retry, Token);
+        await Task.Delay(700, Token);
+        Assert.False(retried.IsCompleted, "the second replica took a chunk while the first was still writing one");
+
+        body.Release.SetResult();
+        using var slowResponse = await slow;
+        Assert.Equal(HttpStatusCode.Accepted, slowResponse.StatusCode);
+        using var retriedResponse = await retried;
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, retriedResponse.StatusCode);
+        Assert.Equal($"0-{blob.Content.Length - 1}", retriedResponse.Headers.GetValues("Range").Single());
+        Assert.Null(await LeaseOfAsync(location));
+
+        using var put = await _second.Client.PutAsync($"{location}?digest={blob.Digest}", null, Token);
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        Assert.Equal(blob.Content, await _first.Client.GetByteArrayAsync($"/v2/test/replica-lease/blobs/{blob.Digest}", Token));
+    }
+
+    [Fact]
+    public async Task A_lease_left_by_a_replica_that_died_holding_it_lapses_and_the_upload_goes_on()
+    {
+        var blob = TestBlob.Random(10_000);
+        using var open = await _first.Client.PostAsync("/v2/test/replica-dead/blobs/uploads/", null, Token);
+        var location = open.Headers.Location!.OriginalString;
+        var id = Guid.Parse(location[(location.LastIndexOf('/') + 1)..]);
+        var lapses = DateTime.UtcNow.AddSeconds(2);
+        await WithDbAsync(db => db.UploadSessions.Where(s => s.Id == id).ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.LeaseToken, Guid.NewGuid()).SetProperty(x => x.LeaseExpiresAt, lapses), Token));
+
+        var clock = Stopwatch.StartNew();
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new ByteArrayContent(blob.Content) };
+        using var patched = await _second.Client.SendAsync(patch, Token);
+        Assert.Equal(HttpStatusCode.Accepted, patched.StatusCode);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1), $"went past a live lease after {clock.Elapsed}");
+        using var put = await _first.Client.PutAsync($"{location}?digest={blob.Digest}", null, Token);
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+    }
+
+    [Fact]
+    public async Task Data_protected_on_one_replica_is_read_on_the_other()
+    {
+        var sealedText = _first.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("replica-test").Protect("across replicas");
+        var opened = _second.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("replica-test").Unprotect(sealedText);
+        Assert.Equal("across replicas", opened);
+        Assert.True(await WithDbAsync(db => db.DataProtectionKeys.CountAsync(Token)) >= 1);
+    }
+
+    [Fact]
+    public async Task A_webhook_auth_header_is_stored_encrypted_and_every_replica_reads_it()
+    {
+        const string secret = "Bearer replica-secret-4711";
+        var policy = $$"""
+            {"name":"encrypted","enabled":true,"event_types":["PUSH_ARTIFACT"],
+             "targets":[{"type":"http","address":"http://203.0.113.7/hook","auth_header":"{{secret}}"}]}
+            """;
+        using var created = await _first.SendAsync(HttpMethod.Post, "/api/v2.0/projects/test/webhook/policies", TestCredentials.AdminAuthorization, policy);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        var stored = await WithDbAsync(db => db.Policies.Where(p => p.Kind == "webhook").Select(p => p.Data).SingleAsync(Token));
+        Assert.DoesNotContain("replica-secret", stored, StringComparison.Ordinal);
+        Assert.Contains("enc:v1:", stored, StringComparison.Ordinal);
+
+        using var listed = await _second.SendAsync(HttpMethod.Get, "/api/v2.0/projects/test/webhook/policies", TestCredentials.AdminAuthorization);
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        using var document = JsonDocument.Parse(await listed.Content.ReadAsStringAsync(Token));
+        Assert.Equal(secret, document.RootElement[0].GetProperty("targets")[0].GetProperty("auth_header").GetString());
+    }
+
+    private async Task<Guid?> LeaseOfAsync(string location)
+    {
+        var id = Guid.Parse(location[(location.LastIndexOf('/') + 1)..]);
+        return await WithDbAsync(db => db.UploadSessions.Where(s => s.Id == id).Select(s => s.LeaseToken).SingleAsync(Token));
+    }
+
+    private async Task<T> WithDbAsync<T>(Func<BerthDbContext, Task<T>> query)
+    {
+        await using var scope = _first.Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<BerthDbContext>());
+    }
+
+    /// <summary>A body that sends its first <c>split</c> bytes, then waits for <see cref="Release"/> to send the rest.</summary>
+    private sealed class GatedContent(byte[] content, int split) : HttpContent
+    {
+        public TaskCompletionSource HalfSent { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(content.AsMemory(0, split));
+            await stream.FlushAsync();
+            HalfSent.TrySetResult();
+            await Release.Task;
+            await stream.WriteAsync(content.AsMemory(split));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = content.Length;
+            return true;
+        }
+    }
+}
