@@ -14,6 +14,7 @@ namespace Berth.Auth;
 public sealed class SigningKeyStore(IServiceScopeFactory scopes, TimeProvider clock) : IDisposable
 {
     private readonly SemaphoreSlim _load = new(1, 1);
+    private readonly CryptoProviderFactory _providers = new();
     private IReadOnlyList<RsaSecurityKey>? _keys;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _derived = new(StringComparer.Ordinal);
 
@@ -85,13 +86,17 @@ public sealed class SigningKeyStore(IServiceScopeFactory scopes, TimeProvider cl
         {
             var rsa = RSA.Create();
             rsa.ImportPkcs8PrivateKey(k.PrivateKey, out _);
-            return new RsaSecurityKey(rsa) { KeyId = k.Id };
+            // A factory of this store's own: IdentityModel's default one caches signature providers process-wide by key
+            // id, which would hand a second app in the process (tests, an embedded host) providers over keys this
+            // store disposed.
+            return new RsaSecurityKey(rsa) { KeyId = k.Id, CryptoProviderFactory = _providers };
         }).ToList();
     }
 
     public void Dispose()
     {
         _load.Dispose();
+        (_providers.CryptoProviderCache as IDisposable)?.Dispose();
         foreach (var key in _keys ?? [])
         {
             key.Rsa?.Dispose();
