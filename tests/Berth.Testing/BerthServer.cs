@@ -64,6 +64,11 @@ public sealed class BerthServer : IAsyncDisposable
             ["Server:DataDirectory"] = dataDirectory,
             ["Admin:Password"] = TestCredentials.AdminPassword,
         };
+        if (TestTemplate.Applies(settings))
+        {
+            await TestTemplate.CopyIntoAsync(dataDirectory);
+        }
+
         // A test that names its database (an empty Database:Url is SQLite) gets that one.
         if (settings?.ContainsKey("Database:Url") != true
             && (TestDatabase.UrlOf(dataDirectory) ?? await TestDatabase.CreateAsync(dataDirectory)) is { } database)

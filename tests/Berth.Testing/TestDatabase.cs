@@ -35,6 +35,12 @@ public static class TestDatabase
             await create.ExecuteNonQueryAsync();
         }
 
+        return await MarkAsync(dataDirectory, name);
+    }
+
+    /// <summary>Records that <paramref name="dataDirectory"/>'s server uses the database <paramref name="name"/>, and returns its URL.</summary>
+    public static async Task<string> MarkAsync(string dataDirectory, string name)
+    {
         var server = new UriBuilder(PostgresServer) { Path = "/" + name, Query = "" };
         var url = server.Uri.ToString();
         await File.WriteAllTextAsync(Path.Join(dataDirectory, MarkerFile), url);
