@@ -89,6 +89,7 @@ public static class BerthApp
         var app = builder.Build();
         app.UseMetrics();
         app.UseUnavailable();
+        app.UseDeferredEvents();
         app.UseMiddleware<CsrfMiddleware>();
         app.UseMiddleware<ReadOnlyMiddleware>();
         app.UseDistribution();

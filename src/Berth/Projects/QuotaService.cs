@@ -1,8 +1,10 @@
 using System.Globalization;
+using System.Text.Json;
 using Berth.Api;
 using Berth.Data;
 using Berth.Data.Entities;
 using Berth.Distribution;
+using Berth.Events;
 using Berth.Oci;
 using Berth.Settings;
 using Microsoft.EntityFrameworkCore;
@@ -22,7 +24,7 @@ namespace Berth.Projects;
 /// quota row's write lock (a no-op UPDATE), so on a database with row locks two transactions never count from the
 /// same stale set; SQLite serialises write transactions anyway.</para>
 /// </remarks>
-public sealed class QuotaService(BerthDbContext db, SettingsStore settings, TimeProvider clock)
+public sealed class QuotaService(BerthDbContext db, SettingsStore settings, TimeProvider clock, EventLog events, DeferredEvents deferred)
 {
     private static readonly Func<BerthDbContext, long, Task<ProjectRef?>> ProjectOfRepositoryQuery =
         EF.CompileAsyncQuery((BerthDbContext db, long repositoryId) =>
@@ -32,12 +34,23 @@ public sealed class QuotaService(BerthDbContext db, SettingsStore settings, Time
              select new ProjectRef(p.Id, p.Name))
                 .FirstOrDefault());
 
+    /// <summary>The share of the limit from which each charge raises <c>QUOTA_WARNING</c>, as in Harbor.</summary>
+    public const int WarningPercent = 85;
+
     /// <summary>Harbor's bounds for a hard limit: -1 (none) or 1 byte to 1024 TB.</summary>
     public static bool IsValidLimit(long limit) => limit == -1 || limit is > 0 and <= SystemSettings.MaxStorageLimit;
 
     /// <summary>Associates <paramref name="blobIds"/> with the project of <paramref name="repositoryId"/>, charging those it did not hold.</summary>
+    /// <remarks>
+    /// A charge that leaves the project at <see cref="WarningPercent"/> or more of its limit records <c>QUOTA_WARNING</c>
+    /// with it; a refused one defers <c>QUOTA_EXCEED</c>, recorded after the request's transaction has rolled back.
+    /// </remarks>
+    /// <param name="repositoryId">Where the blobs were linked or named.</param>
+    /// <param name="blobIds">The blobs.</param>
+    /// <param name="cancellationToken">The request's token.</param>
+    /// <param name="digest">The manifest or blob being pushed, named in the quota events.</param>
     /// <exception cref="DistributionException">403 <c>DENIED</c> with Harbor's message when the charge would pass the limit; nothing is charged then.</exception>
-    public async Task ChargeAsync(long repositoryId, IReadOnlyCollection<long> blobIds, CancellationToken cancellationToken)
+    public async Task ChargeAsync(long repositoryId, IReadOnlyCollection<long> blobIds, CancellationToken cancellationToken, string? digest = null)
     {
         if (blobIds.Count == 0 || await ProjectOfRepositoryQuery(db, repositoryId) is not { } project)
         {
@@ -62,7 +75,20 @@ public sealed class QuotaService(BerthDbContext db, SettingsStore settings, Time
         {
             var quota = await db.Quotas.AsNoTracking().Where(q => q.ProjectId == project.Id)
                 .Select(q => new { q.Used, q.Hard }).FirstAsync(cancellationToken);
-            throw DistributionException.Of(ErrorCode.Denied, ExceededMessage(delta, quota.Used, quota.Hard), status: 403);
+            var message = ExceededMessage(delta, quota.Used, quota.Hard);
+            deferred.Defer(EventTypes.QuotaExceed, await EventDataAsync(repositoryId, digest, message, cancellationToken), project.Id, now);
+            throw DistributionException.Of(ErrorCode.Denied, message, status: 403);
+        }
+
+        if (enforce)
+        {
+            var after = await db.Quotas.AsNoTracking().Where(q => q.ProjectId == project.Id)
+                .Select(q => new { q.Used, q.Hard }).FirstAsync(cancellationToken);
+            if (after.Hard > 0 && after.Used * 100 >= after.Hard * WarningPercent)
+            {
+                var message = $"Quota usage reached {WarningPercent}%: storage resource used {FormatSize(after.Used)} of {FormatSize(after.Hard)}.";
+                events.Add(EventTypes.QuotaWarning, await EventDataAsync(repositoryId, digest, message, cancellationToken), project.Id, at: now);
+            }
         }
 
         foreach (var blob in missing)
@@ -71,6 +97,19 @@ public sealed class QuotaService(BerthDbContext db, SettingsStore settings, Time
         }
 
         await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>What a quota event says: the repository, the artifact or blob being pushed, and Harbor's <c>custom_attributes.Details</c>.</summary>
+    private async Task<EventData> EventDataAsync(long repositoryId, string? digest, string details, CancellationToken cancellationToken)
+    {
+        var repository = await db.Repositories.AsNoTracking().Where(r => r.Id == repositoryId).Select(r => r.Name).FirstAsync(cancellationToken);
+        var data = EventData.ForRepository(repository);
+        data.Digest = digest;
+        data.Extra = JsonSerializer.SerializeToElement(new Dictionary<string, object>
+        {
+            ["custom_attributes"] = new Dictionary<string, string> { ["Details"] = details },
+        });
+        return data;
     }
 
     /// <summary>After an artifact of <paramref name="repositoryId"/> was deleted: releases those of its blobs that no other artifact of the project names.</summary>

@@ -237,6 +237,52 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         Assert.Single(_receiver.Accepted);
     }
 
+    [Fact]
+    public async Task A_push_past_85_percent_sends_quota_warning_and_a_refused_push_sends_quota_exceed_after_its_rollback()
+    {
+        var projectId = await CreateProjectAsync(_server, "quotahooks");
+        var policy = await CreatePolicyAsync(_server, "quotahooks",
+            Policy("quota", _receiver.Url + "/quota", ["QUOTA_WARNING", "QUOTA_EXCEED"]));
+        using (var limited = await _server.SendAsync(HttpMethod.Put, $"/api/v2.0/quotas/{await QuotaIdAsync(projectId)}",
+            TestCredentials.AdminAuthorization, """{"hard":{"storage":10000}}"""))
+        {
+            Assert.Equal(HttpStatusCode.OK, limited.StatusCode);
+        }
+
+        // The layer and config stay under 85 %; the manifest takes the project past it, and that one charge warns.
+        var image = TestImage.Create().WithLayer(8000).Build();
+        foreach (var blob in image.Blobs)
+        {
+            RegistryClient.Expect(await _server.Client.PushBlobAsync("quotahooks/app", blob), HttpStatusCode.Created);
+        }
+
+        Assert.True(SizeOf(image.Blobs) * 100 < 10000 * 85);
+        Assert.True((SizeOf(image.Blobs) + image.Manifest.Size) * 100 >= 10000 * 85);
+        using (var manifest = await _server.Client.PushManifestAsync("quotahooks/app", "v1", image.Manifest))
+        {
+            Assert.Equal(HttpStatusCode.Created, manifest.StatusCode);
+        }
+
+        var warning = await ArrivedAsync("QUOTA_WARNING");
+        var warned = warning.Json.GetProperty("event_data");
+        Assert.StartsWith("Quota usage reached 85%", warned.GetProperty("custom_attributes").GetProperty("Details").GetString(), StringComparison.Ordinal);
+        Assert.Equal("quotahooks/app", warned.GetProperty("repository").GetProperty("repo_full_name").GetString());
+
+        // Refused: its transaction rolled back, and the event is recorded all the same, with Harbor's message.
+        RegistryClient.Expect(await _server.Client.PushBlobAsync("quotahooks/app", TestBlob.Random(5000)), HttpStatusCode.Forbidden);
+        var exceeded = await ArrivedAsync("QUOTA_EXCEED");
+        var details = exceeded.Json.GetProperty("event_data").GetProperty("custom_attributes").GetProperty("Details").GetString();
+        Assert.StartsWith("Quota exceeded when processing the request of adding 4.9 KiB of storage resource", details, StringComparison.Ordinal);
+        Assert.Equal("admin", exceeded.Json.GetProperty("operator").GetString());
+        await FinishedExecutionsAsync(_server, "quotahooks", policy, 2);
+        Assert.Equal(["QUOTA_EXCEED", "QUOTA_WARNING"], _receiver.Accepted.Select(h => h.Json.GetProperty("type").GetString()).Order(StringComparer.Ordinal));
+    }
+
+    private static long SizeOf(IEnumerable<TestBlob> blobs) => blobs.Sum(b => b.Size);
+
+    private async Task<long> QuotaIdAsync(long projectId) =>
+        (await GetAsync(_server, $"/api/v2.0/quotas?reference=project&reference_id={projectId}"))[0].GetProperty("id").GetInt64();
+
     /// <summary>Runs a retention policy and waits until its <paramref name="runs"/>-th execution has ended.</summary>
     private async Task RunRetentionAsync(long retention, bool dryRun, int runs)
     {

@@ -97,7 +97,7 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
             throw DistributionException.Of(ErrorCode.ManifestBlobUnknown, "a blob the manifest names was garbage-collected meanwhile; push it again");
         }
 
-        await quotas.ChargeAsync(repositoryId, [manifestBlobId, .. blobIds], cancellationToken);
+        await quotas.ChargeAsync(repositoryId, [manifestBlobId, .. blobIds], cancellationToken, digest.Value);
 
         var artifact = await db.Artifacts.FirstOrDefaultAsync(a => a.RepositoryId == repositoryId && a.Digest == digest.Value, cancellationToken);
         if (artifact is null)
