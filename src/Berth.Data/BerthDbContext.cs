@@ -129,6 +129,7 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options) : D
         {
             e.ToTable("upload_sessions");
             e.HasIndex(x => x.UpdatedAt);
+            e.Property(x => x.CompletingDigest).HasMaxLength(200);
             e.HasOne(x => x.Repository).WithMany().HasForeignKey(x => x.RepositoryId).OnDelete(DeleteBehavior.Cascade);
         });
 

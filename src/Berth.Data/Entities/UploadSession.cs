@@ -14,6 +14,12 @@ public sealed class UploadSession
 
     public DateTime UpdatedAt { get; set; }
 
+    /// <summary>
+    /// The digest the upload was verified to have, recorded before its bytes move to the blob's path; a completion
+    /// retried after a crash in that window finishes from here instead of finding the bytes gone.
+    /// </summary>
+    public string? CompletingDigest { get; set; }
+
     /// <summary>The request holding the session (on any replica) until <see cref="LeaseExpiresAt"/>, unless it renews.</summary>
     public Guid? LeaseToken { get; set; }
 

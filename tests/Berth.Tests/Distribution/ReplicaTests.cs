@@ -87,6 +87,75 @@ public sealed class ReplicaTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task A_completion_retried_after_its_replica_died_mid_way_finishes_on_another(bool rowWritten, bool linked)
+    {
+        var blob = TestBlob.Random(20_000);
+        var name = $"test/replica-crash-{rowWritten}-{linked}".ToLowerInvariant();
+        using var open = await _first.Client.PostAsync($"/v2/{name}/blobs/uploads/", null, Token);
+        var location = open.Headers.Location!.OriginalString;
+        var id = Guid.Parse(location[(location.LastIndexOf('/') + 1)..]);
+        using (var patch = await _first.Client.PatchAsync(location, new ByteArrayContent(blob.Content), Token))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, patch.StatusCode);
+        }
+
+        // What the first replica's completion did before it died: verified and recorded the digest, moved the bytes,
+        // perhaps wrote the blob's row, perhaps linked it.
+        await WithDbAsync(db => db.UploadSessions.Where(s => s.Id == id)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.CompletingDigest, blob.Digest), Token));
+        var storage = _first.Services.GetRequiredService<Berth.Storage.IStorageDriver>();
+        var digest = Berth.Oci.Digest.Parse(blob.Digest);
+        await storage.MoveAsync(Berth.Storage.StoragePaths.Upload(id), Berth.Storage.StoragePaths.Blob(digest), Token);
+        if (rowWritten)
+        {
+            await using var scope = _first.Services.CreateAsyncScope();
+            var blobs = scope.ServiceProvider.GetRequiredService<Berth.Distribution.Blobs.BlobService>();
+            var session = await scope.ServiceProvider.GetRequiredService<BerthDbContext>().UploadSessions.SingleAsync(s => s.Id == id, Token);
+            if (linked)
+            {
+                await blobs.CommitMovedAsync(digest, session.RepositoryId, Token);
+            }
+            else
+            {
+                var db = scope.ServiceProvider.GetRequiredService<BerthDbContext>();
+                db.Blobs.Add(new Berth.Data.Entities.Blob
+                {
+                    Digest = blob.Digest,
+                    Size = blob.Size,
+                    State = Berth.Data.Entities.BlobState.Ready,
+                    CreatedAt = DateTime.UtcNow,
+                    UpdatedAt = DateTime.UtcNow,
+                });
+                await db.SaveChangesAsync(Token);
+            }
+        }
+
+        using var put = await _second.Client.PutAsync($"{location}?digest={blob.Digest}", null, Token);
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        Assert.Equal(blob.Content, await _first.Client.GetByteArrayAsync($"/v2/{name}/blobs/{blob.Digest}", Token));
+        Assert.False(await WithDbAsync(db => db.UploadSessions.AnyAsync(s => s.Id == id, Token)));
+    }
+
+    [Fact]
+    public async Task A_session_that_never_verified_a_digest_cannot_claim_a_blob_it_did_not_upload()
+    {
+        var secret = TestBlob.Random(5000);
+        RegistryClient.Expect(await _first.Client.PushBlobAsync("test/replica-owner", secret), HttpStatusCode.Created);
+
+        // An empty session, completed with the digest of a blob stored elsewhere: its bytes are checked, and do not match.
+        using var open = await _first.Client.PostAsync("/v2/test/replica-claim/blobs/uploads/", null, Token);
+        var location = open.Headers.Location!.OriginalString;
+        using var put = await _second.Client.PutAsync($"{location}?digest={secret.Digest}", null, Token);
+        Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
+        Assert.Equal("DIGEST_INVALID", await put.ErrorCodeAsync());
+        using var head = await _first.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/test/replica-claim/blobs/{secret.Digest}"), Token);
+        Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
+    }
+
     [Fact]
     public async Task Data_protected_on_one_replica_is_read_on_the_other()
     {

@@ -96,9 +96,24 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
     /// digest may both move: the bytes are the same, and the unique index lets one row win. A blob GC is deleting
     /// at this moment is waited out (GC removes the bytes before the row), then stored afresh.
     /// </remarks>
-    public async Task<long> CommitAsync(Digest digest, long size, string sourcePath, long repositoryId, CancellationToken cancellationToken)
+    public Task<long> CommitAsync(Digest digest, long size, string sourcePath, long repositoryId, CancellationToken cancellationToken) =>
+        CommitAsync(digest, size, sourcePath, repositoryId, moved: false, cancellationToken);
+
+    /// <summary>Finishes a commit whose verified bytes were already moved to the blob's path (by an attempt that died after the move).</summary>
+    /// <exception cref="DistributionException"><c>BLOB_UPLOAD_UNKNOWN</c> when the bytes are not there either (GC took them): the client uploads again.</exception>
+    public async Task<long> CommitMovedAsync(Digest digest, long repositoryId, CancellationToken cancellationToken)
     {
-        var moved = false;
+        var stored = await storage.StatAsync(StoragePaths.Blob(digest), cancellationToken);
+        if (stored is null && !await db.Blobs.AnyAsync(b => b.Digest == digest.Value && b.State == BlobState.Ready, cancellationToken))
+        {
+            throw DistributionException.Of(ErrorCode.BlobUploadUnknown, "the upload's bytes are gone; upload the blob again", digest.Value);
+        }
+
+        return await CommitAsync(digest, stored?.Size ?? 0, StoragePaths.Blob(digest), repositoryId, moved: true, cancellationToken);
+    }
+
+    private async Task<long> CommitAsync(Digest digest, long size, string sourcePath, long repositoryId, bool moved, CancellationToken cancellationToken)
+    {
         for (var attempt = 0; ; attempt++)
         {
             var existing = await db.Blobs.AsNoTracking().Where(b => b.Digest == digest.Value)

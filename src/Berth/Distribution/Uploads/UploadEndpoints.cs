@@ -81,7 +81,8 @@ public static class UploadEndpoints
         {
             // PUT: the digest is checked before a last chunk is taken, so a malformed request stores nothing.
             var digest = Digests.Require(context.Request.Query["digest"]);
-            if (HasBody(context.Request))
+            // A retried completion whose first attempt already moved the verified bytes has nothing left to append to.
+            if (HasBody(context.Request) && session.CompletingDigest != digest.Value)
             {
                 await AppendAsync(context, name, uploads, session);
             }

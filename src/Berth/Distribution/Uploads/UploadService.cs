@@ -108,6 +108,15 @@ public sealed class UploadService(
     {
         var path = StoragePaths.Upload(session.Id);
         var info = await storage.StatAsync(path, cancellationToken);
+        if (info is null && session.CompletingDigest == digest.Value)
+        {
+            // A completion of this digest, verified, died after moving the bytes (its replica crashed, or the client
+            // lost the answer): the bytes are at the blob's path, and this retry finishes what it started.
+            await blobs.CommitMovedAsync(digest, session.RepositoryId, cancellationToken);
+            await EndAsync(session);
+            return;
+        }
+
         if (info is null)
         {
             await storage.PutContentAsync(path, ReadOnlyMemory<byte>.Empty, cancellationToken);
@@ -122,6 +131,10 @@ public sealed class UploadService(
                 $"the uploaded content has digest {actual.Value}, not {digest.Value}", digest.Value);
         }
 
+        // Recorded before the bytes leave the session's path, so that a retry after a crash in between can finish.
+        await db.UploadSessions.Where(s => s.Id == session.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.CompletingDigest, digest.Value), cancellationToken);
+        session.CompletingDigest = digest.Value;
         try
         {
             await blobs.CommitAsync(digest, size, path, session.RepositoryId, cancellationToken);
@@ -133,6 +146,12 @@ public sealed class UploadService(
             throw;
         }
 
+        await EndAsync(session);
+    }
+
+    /// <summary>Removes a completed session: its row, whatever is left at its path, its lock.</summary>
+    private async Task EndAsync(UploadSession session)
+    {
         db.UploadSessions.Remove(session);
         await db.SaveChangesAsync(CancellationToken.None);
         await DeleteDataAsync(session.Id);
