@@ -91,20 +91,20 @@ public sealed class HaCluster : IAsyncDisposable
     }
 
     /// <summary>Everything the replicas and nginx printed, for a failure's message.</summary>
-    public string Logs(bool full = false)
+    public string Logs()
     {
         var logs = new StringBuilder();
         foreach (var replica in _replicas)
         {
             var output = replica.Process.Output;
             logs.AppendLine($"--- {replica.Name} (pid {replica.Process.Id}, port {replica.Port}), last lines:")
-                .AppendLine(output.Length > 6000 && !full ? output[^6000..] : output);
+                .AppendLine(output.Length > 6000 ? output[^6000..] : output);
         }
 
         if (Balancer is not null)
         {
             var log = Balancer.Log;
-            logs.AppendLine("--- nginx, last lines:").AppendLine(log.Length > 3000 && !full ? log[^3000..] : log);
+            logs.AppendLine("--- nginx, last lines:").AppendLine(log.Length > 3000 ? log[^3000..] : log);
         }
 
         return logs.ToString();
