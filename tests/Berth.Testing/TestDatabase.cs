@@ -20,11 +20,18 @@ public static class TestDatabase
         : throw new InvalidOperationException("BERTH_TEST_DATABASE=postgres needs BERTH_TEST_POSTGRES=postgres://user@host:port/db (./test.sh sets both)");
 
     /// <summary>For a new data directory: the <c>Database:Url</c> to give the server, or null for SQLite.</summary>
-    public static async Task<string?> CreateAsync(string dataDirectory)
+    public static async Task<string?> CreateAsync(string dataDirectory) => UsePostgres ? await CreatePostgresAsync(dataDirectory) : null;
+
+    /// <summary>
+    /// A fresh database on the PostgreSQL server whatever <c>BERTH_TEST_DATABASE</c> says, for tests that need PostgreSQL itself
+    /// (replicas sharing one database); returns its URL. <see cref="DropAsync"/> drops it.
+    /// </summary>
+    /// <remarks>Without <c>BERTH_TEST_POSTGRES</c> the test fails under CI and is skipped elsewhere.</remarks>
+    public static async Task<string> CreatePostgresAsync(string dataDirectory)
     {
-        if (!UsePostgres)
+        if (Environment.GetEnvironmentVariable("BERTH_TEST_POSTGRES") is not { Length: > 0 })
         {
-            return null;
+            throw TestRequirement.Missing("BERTH_TEST_POSTGRES is not set: ./test.sh starts a private PostgreSQL and sets it");
         }
 
         var name = "berth_" + Guid.NewGuid().ToString("N");

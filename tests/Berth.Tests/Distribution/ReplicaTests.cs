@@ -157,6 +157,28 @@ public sealed class ReplicaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_request_that_arrives_just_after_the_holder_died_outwaits_its_whole_lease()
+    {
+        // What a replica killed the moment it took the lease leaves: a lease of full length that nobody renews. nginx
+        // resends an idempotent PUT to the next replica at once, so the request arrives right then and must not give up first.
+        var blob = TestBlob.Random(10_000);
+        using var open = await _first.Client.PostAsync("/v2/test/replica-fresh/blobs/uploads/", null, Token);
+        var location = open.Headers.Location!.OriginalString;
+        var id = Guid.Parse(location[(location.LastIndexOf('/') + 1)..]);
+        var lapses = DateTime.UtcNow + Berth.Distribution.Uploads.UploadLocks.Lease;
+        await WithDbAsync(db => db.UploadSessions.Where(s => s.Id == id).ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.LeaseToken, Guid.NewGuid()).SetProperty(x => x.LeaseExpiresAt, lapses), Token));
+
+        var clock = Stopwatch.StartNew();
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new ByteArrayContent(blob.Content) };
+        using var patched = await _second.Client.SendAsync(patch, Token);
+        Assert.Equal(HttpStatusCode.Accepted, patched.StatusCode);
+        Assert.True(DateTime.UtcNow >= lapses, "went past a live lease");
+        // Clients time out too (the HA test's after 30 s): a dead holder must not stall the upload for as long as a request may wait.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the dead replica's lease stalled the upload for {clock.Elapsed}");
+    }
+
+    [Fact]
     public async Task Data_protected_on_one_replica_is_read_on_the_other()
     {
         var sealedText = _first.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("replica-test").Protect("across replicas");

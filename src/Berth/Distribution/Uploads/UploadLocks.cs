@@ -23,7 +23,11 @@ public sealed partial class UploadLocks(IServiceScopeFactory scopes, TimeProvide
     private readonly ILogger _logger = logger;
 
     /// <summary>How long a lease lasts unless renewed; it is renewed at a third of this.</summary>
-    public static TimeSpan Lease { get; } = TimeSpan.FromSeconds(30);
+    /// <remarks>
+    /// Well under <see cref="Wait"/>: a replica that dies holding the lease blocks its upload this long, and the request that
+    /// arrives right then (a balancer resends an idempotent <c>PUT</c> at once) must get the session, not give up as it lapses.
+    /// </remarks>
+    public static TimeSpan Lease { get; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Holds the session's lock until the returned handle is disposed.</summary>
     /// <remarks>A session that no longer exists is "held" at once: the caller finds it gone and answers so.</remarks>
