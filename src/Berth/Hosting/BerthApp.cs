@@ -41,6 +41,9 @@ public static class BerthApp
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // The key ring lives in the database beside the token-signing keys, readable to whoever can read the database, as
+        // they are; the key manager's warning that it is not encrypted would be repeated by every replica at every start.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
         var server = configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
         if (!ListenAddress.TryParse(server.Listen, out var listen))
