@@ -27,18 +27,9 @@ dotnet tool restore >/dev/null
 dotnet build Berth.sln -c Release --nologo -v quiet
 dotnet format Berth.sln --verify-no-changes --no-restore
 
-# The S3 driver's tests run against s3rver, an S3 server from npm, installed from tools/s3rver's lock file into its
-# (git-ignored) node_modules when missing.
+# The S3 driver's tests run against s3rver, an S3 server from npm, installed (and patched) by tools/s3rver/install.sh.
+tools/s3rver/install.sh
 s3rver=tools/s3rver/node_modules/.bin/s3rver
-if [ ! -x "$s3rver" ]; then
-  echo "test.sh: installing s3rver"
-  npm ci --prefix tools/s3rver --no-audit --no-fund --silent
-fi
-# s3rver 3.7.1 decodes x-amz-copy-source with decodeURI, which leaves '%2F' encoded, so each CopyObject from an SDK
-# that encodes the source as S3 specifies fails with NoSuchBucket. S3 decodes the whole value; so does the patched line.
-copy_js=tools/s3rver/node_modules/s3rver/lib/controllers/object.js
-sed -i "s/decodeURI(ctx.headers\['x-amz-copy-source'\])/decodeURIComponent(ctx.headers['x-amz-copy-source'])/" "$copy_js"
-grep -q "decodeURIComponent(ctx.headers\['x-amz-copy-source'\])" "$copy_js" || { echo "test.sh: cannot patch $copy_js" >&2; exit 1; }
 
 log=$(mktemp)
 pg_dir=$(mktemp -d /tmp/berth-pg.XXXXXX)

@@ -3,11 +3,13 @@
 #
 #   bench/run.sh                                   # full run (about 3-4 minutes on 2 cores, plus the build)
 #   BLOB_MB=64 IMAGES=10 DURATION=3 bench/run.sh   # quick check (about 1 minute plus the build)
+#   STORAGE=s3 bench/run.sh                        # the same on one S3 server (s3rver): Berth redirecting and proxying
+#                                                  # blob pulls, on PostgreSQL, against Distribution's S3 driver
 #
 # Knobs (environment), defaults in brackets:
 #   BLOB_MB [1024]  SMALL_MB [BLOB_MB/16]  IMAGES [50]  WARMUP_IMAGES [4]  IMAGE_ROUNDS [2]  CLIENTS [4]
 #   DURATION [10] (seconds per manifest measurement)  CONNECTIONS ["16 64"]  PUSH_RUNS [2]  PULL_RUNS [3]  LIMIT_RUNS [2]
-#   TMP_ROOT [/var/tmp] (must be a real disk, not tmpfs)  SKIP_BUILD [0]  BERTH_BIN (a Berth binary built elsewhere;
+#   STORAGE [fs] (s3: see bench/README.md)  TMP_ROOT [/var/tmp] (must be a real disk, not tmpfs)  SKIP_BUILD [0]  BERTH_BIN (a Berth binary built elsewhere;
 #   implies SKIP_BUILD=1)  KEEP [0] (1 keeps the work directory, with the servers' logs)  OUT (also write the report here)
 set -euo pipefail
 shopt -s inherit_errexit
@@ -30,9 +32,23 @@ TMP_ROOT=${TMP_ROOT:-/var/tmp}
 SKIP_BUILD=${SKIP_BUILD:-0}
 KEEP=${KEEP:-0}
 OUT=${OUT:-}
+STORAGE=${STORAGE:-fs}
+[[ $STORAGE == fs || $STORAGE == s3 ]] || { echo "STORAGE must be fs or s3, not '$STORAGE'" >&2; exit 2; }
 
 ACCEPT='Accept: application/vnd.oci.image.manifest.v1+json'
-SERVERS=(berth dist)
+# The servers, and the pairs that are compared (Berth:Distribution). On S3 each server has its own bucket on the one
+# s3rver: Berth and Distribution as configured by default, blob pulls redirected to presigned URLs, and both again
+# with the blobs streamed through the registry (berthproxy, distproxy). Manifest requests do not depend on that, so
+# they are measured on the default pair only.
+if [[ $STORAGE == s3 ]]; then
+    SERVERS=(berth dist berthproxy distproxy)
+    PAIRS=(berth:dist berthproxy:distproxy)
+else
+    SERVERS=(berth dist)
+    PAIRS=(berth:dist)
+fi
+MANIFEST_SERVERS=(berth dist)
+is_berth() { [[ $1 == berth* ]]; }
 
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() {
@@ -50,6 +66,7 @@ rec() { echo "$1 $2" >>"$RESULTS"; }
 # Tools: install what is missing (Debian), build Berth.
 # ---------------------------------------------------------------------------------------------------------------
 have() { command -v "$1" >/dev/null 2>&1 || [[ -x /usr/sbin/$1 ]]; }
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 
 install_missing() {
     local missing=() pair sudo=()
@@ -57,6 +74,10 @@ install_missing() {
         ab:apache2-utils curl:curl python3:python3; do
         have "${pair%%:*}" || missing+=("${pair#*:}")
     done
+    if [[ $STORAGE == s3 ]]; then
+        have npm || missing+=(nodejs npm)
+        [[ -n $(pg_bin) ]] || missing+=(postgresql)
+    fi
     ((${#missing[@]})) || return 0
     [[ $EUID -eq 0 ]] || sudo=(sudo)
     log "installing ${missing[*]}"
@@ -81,6 +102,9 @@ if [[ $SKIP_BUILD != 1 ]]; then
     (cd "$REPO" && dotnet build -c Release src/Berth -nologo -v q -clp:ErrorsOnly) >&2 || die "the build failed"
 fi
 [[ -x $BERTH_BIN ]] || die "no Berth binary at $BERTH_BIN"
+if [[ $STORAGE == s3 ]]; then
+    "$REPO/tools/s3rver/install.sh" || die "could not install s3rver"
+fi
 
 # ---------------------------------------------------------------------------------------------------------------
 # Work directory, cleanup.
@@ -91,6 +115,9 @@ chmod 755 "$WORK" # nginx's worker may run as another user
 RESULTS=$WORK/results
 : >"$RESULTS"
 PIDS=()
+PG_DATA= # set once the private PostgreSQL (STORAGE=s3) is initialised
+AS_PG=() # how to run PostgreSQL's programs: as the postgres user when this script runs as root (initdb refuses root)
+[[ $EUID -ne 0 ]] || AS_PG=(runuser -u postgres --)
 
 cleanup() {
     local rc=$? pid
@@ -105,6 +132,7 @@ cleanup() {
         kill -KILL "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
     done
+    [[ -n $PG_DATA && -f $PG_DATA/postmaster.pid ]] && "${AS_PG[@]}" "$(pg_bin)/pg_ctl" -D "$PG_DATA" -m fast stop >/dev/null
     if [[ $KEEP == 1 ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
     exit "$rc"
 }
@@ -168,6 +196,8 @@ rec small_mb "$SMALL_MB"
 rec images "$IMAGES"
 rec clients "$CLIENTS"
 rec connections "$CONNECTIONS"
+rec storage "$STORAGE"
+rec pairs "${PAIRS[*]}"
 
 # ---------------------------------------------------------------------------------------------------------------
 # Physical limits, with no registry running: hashing, durable writes, loopback transfer.
@@ -184,115 +214,202 @@ BLOB_DIGEST=sha256:$BLOB_HEX
 log "SHA-256 (openssl dgst): $hash_best MiB/s"
 rec limit_hash_mibs "$hash_best"
 
-dd_best=0
-for _ in $(seq "$LIMIT_RUNS"); do
-    sync
-    t0=$(now)
-    dd if="$BLOB" of="$WORK/dd.tmp" bs=1M conv=fsync status=none
-    t1=$(now)
-    rm -f "$WORK/dd.tmp"
-    dd_best=$(best "$dd_best" "$(mibs "$BLOB_MB" "$t0" "$t1")")
-done
-sync
-log "durable writes (dd conv=fsync): $dd_best MiB/s"
-rec limit_dd_mibs "$dd_best"
-
-NGINX_PORT=$(free_port)
-mkdir -p "$WORK/nginx/www" "$WORK/nginx/tmp"
-echo ok >"$WORK/nginx/www/ping.txt"
-ln "$BLOB" "$WORK/nginx/www/blob.bin" 2>/dev/null || ln -s "$BLOB" "$WORK/nginx/www/blob.bin"
-{
-    echo "worker_processes 1;"
-    echo "pid nginx.pid;"
-    echo "events { worker_connections 64; }"
-    echo "http {"
-    echo "  access_log off; sendfile on; tcp_nopush on; default_type application/octet-stream;"
-    echo "  client_body_temp_path tmp/body; proxy_temp_path tmp/proxy;"
-    for module in fastcgi uwsgi scgi; do
-        "$NGINX" -V 2>&1 | grep -q "without-http_${module}_module" || echo "  ${module}_temp_path tmp/$module;"
+# The other limits: on the filesystem, durable writes and a loopback transfer; on S3, the S3 server's own speed.
+if [[ $STORAGE == fs ]]; then
+    dd_best=0
+    for _ in $(seq "$LIMIT_RUNS"); do
+        sync
+        t0=$(now)
+        dd if="$BLOB" of="$WORK/dd.tmp" bs=1M conv=fsync status=none
+        t1=$(now)
+        rm -f "$WORK/dd.tmp"
+        dd_best=$(best "$dd_best" "$(mibs "$BLOB_MB" "$t0" "$t1")")
     done
-    echo "  server { listen 127.0.0.1:$NGINX_PORT; root www; }"
-    echo "}"
-} >"$WORK/nginx/nginx.conf"
-"$NGINX" -p "$WORK/nginx/" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" -g 'daemon off;' \
-    >"$WORK/nginx.log" 2>&1 &
-NGINX_PID=$!
-PIDS+=("$NGINX_PID")
-wait_ready nginx "$NGINX_PID" "http://127.0.0.1:$NGINX_PORT/ping.txt"
-net_best=0
-for _ in $(seq "$PULL_RUNS"); do
-    read -r size secs < <(curl -fsS -o /dev/null -w '%{size_download} %{time_total}\n' "http://127.0.0.1:$NGINX_PORT/blob.bin")
-    [[ $size == "$BLOB_SIZE" ]] || die "nginx sent $size bytes, not $BLOB_SIZE"
-    net_best=$(best "$net_best" "$(mibs "$BLOB_MB" 0 "$secs")")
-done
-stop_pid "$NGINX_PID"
-log "loopback (nginx -> curl): $net_best MiB/s"
-rec limit_net_mibs "$net_best"
+    sync
+    log "durable writes (dd conv=fsync): $dd_best MiB/s"
+    rec limit_dd_mibs "$dd_best"
+
+    NGINX_PORT=$(free_port)
+    mkdir -p "$WORK/nginx/www" "$WORK/nginx/tmp"
+    echo ok >"$WORK/nginx/www/ping.txt"
+    ln "$BLOB" "$WORK/nginx/www/blob.bin" 2>/dev/null || ln -s "$BLOB" "$WORK/nginx/www/blob.bin"
+    {
+        echo "worker_processes 1;"
+        echo "pid nginx.pid;"
+        echo "events { worker_connections 64; }"
+        echo "http {"
+        echo "  access_log off; sendfile on; tcp_nopush on; default_type application/octet-stream;"
+        echo "  client_body_temp_path tmp/body; proxy_temp_path tmp/proxy;"
+        for module in fastcgi uwsgi scgi; do
+            "$NGINX" -V 2>&1 | grep -q "without-http_${module}_module" || echo "  ${module}_temp_path tmp/$module;"
+        done
+        echo "  server { listen 127.0.0.1:$NGINX_PORT; root www; }"
+        echo "}"
+    } >"$WORK/nginx/nginx.conf"
+    "$NGINX" -p "$WORK/nginx/" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" -g 'daemon off;' \
+        >"$WORK/nginx.log" 2>&1 &
+    NGINX_PID=$!
+    PIDS+=("$NGINX_PID")
+    wait_ready nginx "$NGINX_PID" "http://127.0.0.1:$NGINX_PORT/ping.txt"
+    net_best=0
+    for _ in $(seq "$PULL_RUNS"); do
+        read -r size secs < <(curl -fsS -o /dev/null -w '%{size_download} %{time_total}\n' "http://127.0.0.1:$NGINX_PORT/blob.bin")
+        [[ $size == "$BLOB_SIZE" ]] || die "nginx sent $size bytes, not $BLOB_SIZE"
+        net_best=$(best "$net_best" "$(mibs "$BLOB_MB" 0 "$secs")")
+    done
+    stop_pid "$NGINX_PID"
+    log "loopback (nginx -> curl): $net_best MiB/s"
+    rec limit_net_mibs "$net_best"
+else
+    # One s3rver for everything, each registry in its own bucket. bench/s3rver.js adds the multipart operations
+    # Distribution's S3 driver needs and s3rver lacks. Servers and clients must not pick up the caller's AWS settings
+    # (AWS_CA_BUNDLE alone makes Distribution's SDK refuse to start).
+    S3_PORT=$(free_port)
+    mkdir -p "$WORK/s3"
+    (
+        while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^AWS_' || true)
+        exec node "$BENCH_DIR/s3rver.js" "$WORK/s3" "$S3_PORT" limit "${SERVERS[@]}"
+    ) >"$WORK/s3rver.log" 2>&1 &
+    S3_PID=$!
+    PIDS+=("$S3_PID")
+    for _ in $(seq 150); do
+        grep -q '^s3rver listening' "$WORK/s3rver.log" && break
+        kill -0 "$S3_PID" 2>/dev/null || { cat "$WORK/s3rver.log" >&2; die "s3rver exited during startup"; }
+        sleep 0.2
+    done
+    grep -q '^s3rver listening' "$WORK/s3rver.log" || die "s3rver did not start within 30 s"
+    S3_ENDPOINT=http://127.0.0.1:$S3_PORT
+    log "s3rver on $S3_PORT (pid $S3_PID)"
+
+    # The S3 server's own speed: curl PUTs the blob into it and GETs it back (SigV4, no registry in between).
+    S3_CURL=(curl -sS --aws-sigv4 aws:amz:us-east-1:s3 --user S3RVER:S3RVER -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD')
+    s3_put_best=0 s3_get_best=0
+    for _ in $(seq "$LIMIT_RUNS"); do
+        read -r code secs < <("${S3_CURL[@]}" -o /dev/null -w '%{http_code} %{time_total}\n' -T "$BLOB" -H 'Expect:' \
+            "$S3_ENDPOINT/limit/blob")
+        [[ $code == 200 ]] || die "s3rver: PUT of the blob answered $code"
+        s3_put_best=$(best "$s3_put_best" "$(mibs "$BLOB_MB" 0 "$secs")")
+    done
+    for _ in $(seq "$PULL_RUNS"); do
+        read -r code size secs < <("${S3_CURL[@]}" -o /dev/null -w '%{http_code} %{size_download} %{time_total}\n' \
+            "$S3_ENDPOINT/limit/blob")
+        [[ $code == 200 && $size == "$BLOB_SIZE" ]] || die "s3rver: GET of the blob answered $code with $size bytes"
+        s3_get_best=$(best "$s3_get_best" "$(mibs "$BLOB_MB" 0 "$secs")")
+    done
+    "${S3_CURL[@]}" -o /dev/null -X DELETE "$S3_ENDPOINT/limit/blob"
+    log "s3rver direct (curl): PUT $s3_put_best MiB/s, GET $s3_get_best MiB/s"
+    rec limit_s3_put_mibs "$s3_put_best"
+    rec limit_s3_get_mibs "$s3_get_best"
+fi
 
 # ---------------------------------------------------------------------------------------------------------------
-# The two registries, side by side, each on a fresh data directory. Berth with its authentication, Distribution without.
+# The registries, side by side, each on fresh storage. Berth with its authentication, Distribution without.
 # ---------------------------------------------------------------------------------------------------------------
 declare -A PORT PID
-PORT[berth]=$(free_port)
-PORT[dist]=$(free_port)
-while [[ ${PORT[dist]} == "${PORT[berth]}" ]]; do PORT[dist]=$(free_port); done
+for s in "${SERVERS[@]}"; do
+    PORT[$s]=$(free_port)
+    for other in "${!PORT[@]}"; do [[ $other == "$s" || ${PORT[$other]} != "${PORT[$s]}" ]] || PORT[$s]=$(free_port); done
+done
 
-# Each server runs in the work directory with its own settings only: Berth reads ./berth.json and BERTH__* variables,
-# Distribution REGISTRY_* variables.
-(
-    cd "$WORK"
-    while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(BERTH__|REGISTRY_)' || true)
-    export BERTH__Admin__Password=$BERTH_PASSWORD
-    exec "$BERTH_BIN" serve --data-dir "$WORK/berth-data" --listen "127.0.0.1:${PORT[berth]}"
-) >"$WORK/berth.log" 2>&1 &
-PID[berth]=$!
-PIDS+=("${PID[berth]}")
+if [[ $STORAGE == s3 ]]; then
+    # Berth's metadata on S3 is in PostgreSQL, as a highly available deployment has it: a private instance on a free
+    # loopback port with PostgreSQL's default durability (fsync, synchronous commits), one database per Berth.
+    PG_PORT=$(free_port)
+    PG_DATA=$WORK/pg/data
+    mkdir -p "$WORK/pg"
+    [[ $EUID -ne 0 ]] || chown postgres "$WORK/pg"
+    "${AS_PG[@]}" "$(pg_bin)/initdb" -D "$PG_DATA" -U berth --auth=trust --locale=C -E UTF8 >"$WORK/pg/initdb.log" 2>&1 ||
+        die "initdb failed: $(tail -3 "$WORK/pg/initdb.log")"
+    "${AS_PG[@]}" "$(pg_bin)/pg_ctl" -D "$PG_DATA" -l "$WORK/pg/log" -w -o "-p $PG_PORT -k $WORK/pg \
+        -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null || die "PostgreSQL did not start"
+    for s in "${SERVERS[@]}"; do
+        is_berth "$s" || continue
+        "$(pg_bin)/createdb" -h 127.0.0.1 -p "$PG_PORT" -U berth "$s" || die "could not create database $s"
+    done
+    log "PostgreSQL $("$(pg_bin)/postgres" --version | awk '{ print $3 }') on $PG_PORT"
+fi
 
-# Distribution as its packaged config has it (in-memory blob descriptor cache), without auth, and with per-request
-# logging off as Berth has it (Berth logs no request below Warning).
-mkdir -p "$WORK/dist-data"
-cat >"$WORK/dist.yml" <<EOF
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-  fields:
-    service: registry
-storage:
-  cache:
-    blobdescriptor: inmemory
-  filesystem:
-    rootdirectory: $WORK/dist-data
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:${PORT[dist]}
-  secret: berth-bench-only
-  headers:
-    X-Content-Type-Options: [nosniff]
-EOF
-(
-    cd "$WORK"
-    while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(BERTH__|REGISTRY_)' || true)
-    exec docker-registry serve "$WORK/dist.yml"
-) >"$WORK/dist.log" 2>&1 &
-PID[dist]=$!
-PIDS+=("${PID[dist]}")
+# clean_env: each server runs in the work directory with its own settings only: Berth reads ./berth.json and BERTH__*
+# variables, Distribution REGISTRY_* variables, both AWS_* variables.
+clean_env() { while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(BERTH__|REGISTRY_|AWS_)' || true); }
 
-wait_ready berth "${PID[berth]}" "http://127.0.0.1:${PORT[berth]}/api/v2.0/ping"
-wait_ready dist "${PID[dist]}" "http://127.0.0.1:${PORT[dist]}/v2/"
-# The projects the benchmark pushes into (Berth refuses pushes into projects that do not exist).
-for name in bench warmup; do
-    curl -fsS -u "admin:$BERTH_PASSWORD" -H 'Content-Type: application/json' -d "{\"project_name\":\"$name\"}" \
-        "http://127.0.0.1:${PORT[berth]}/api/v2.0/projects" || die "berth: could not create project $name"
+# start_berth SERVER: Berth as it ships, on the filesystem and SQLite in its data directory; on S3, in bucket SERVER
+# (prefix registry) and database SERVER, blob pulls redirected to presigned URLs unless SERVER is berthproxy.
+start_berth() {
+    local s=$1 args=()
+    if [[ $STORAGE == s3 ]]; then
+        args=(--storage "s3://$s/registry?endpoint=$S3_ENDPOINT&region=us-east-1"
+            --database "postgres://berth@127.0.0.1:$PG_PORT/$s")
+    fi
+    (
+        cd "$WORK"
+        clean_env
+        export BERTH__Admin__Password=$BERTH_PASSWORD
+        if [[ $STORAGE == s3 ]]; then
+            export BERTH__Storage__S3__AccessKey=S3RVER BERTH__Storage__S3__SecretKey=S3RVER
+            [[ $s != berthproxy ]] || export BERTH__Storage__S3__Redirect=false
+        fi
+        exec "$BERTH_BIN" serve --data-dir "$WORK/$s-data" --listen "127.0.0.1:${PORT[$s]}" "${args[@]}"
+    ) >"$WORK/$s.log" 2>&1 &
+    PID[$s]=$!
+    PIDS+=("${PID[$s]}")
+}
+
+# start_dist SERVER: Distribution as its packaged config has it (in-memory blob descriptor cache), without auth, and
+# with per-request logging off as Berth has it (Berth logs no request below Warning). On S3, the S3 driver's defaults
+# in bucket SERVER (root directory /registry), blob pulls redirected to presigned URLs (Distribution's default) unless
+# SERVER is distproxy.
+start_dist() {
+    local s=$1
+    mkdir -p "$WORK/$s-data"
+    {
+        echo "version: 0.1"
+        echo "log: {level: warn, accesslog: {disabled: true}, fields: {service: registry}}"
+        echo "storage:"
+        echo "  cache: {blobdescriptor: inmemory}"
+        echo "  delete: {enabled: true}"
+        if [[ $STORAGE == s3 ]]; then
+            echo "  s3: {region: us-east-1, regionendpoint: '$S3_ENDPOINT', bucket: $s, accesskey: S3RVER, secretkey: S3RVER,"
+            echo "       secure: false, v4auth: true, rootdirectory: /registry}"
+            [[ $s != distproxy ]] || echo "  redirect: {disable: true}"
+        else
+            echo "  filesystem: {rootdirectory: '$WORK/$s-data'}"
+        fi
+        echo "http:"
+        echo "  addr: 127.0.0.1:${PORT[$s]}"
+        echo "  secret: berth-bench-only"
+        echo "  headers: {X-Content-Type-Options: [nosniff]}"
+    } >"$WORK/$s.yml"
+    (
+        cd "$WORK"
+        clean_env
+        exec docker-registry serve "$WORK/$s.yml"
+    ) >"$WORK/$s.log" 2>&1 &
+    PID[$s]=$!
+    PIDS+=("${PID[$s]}")
+}
+
+for s in "${SERVERS[@]}"; do
+    if is_berth "$s"; then start_berth "$s"; else start_dist "$s"; fi
+done
+for s in "${SERVERS[@]}"; do
+    if is_berth "$s"; then
+        wait_ready "$s" "${PID[$s]}" "http://127.0.0.1:${PORT[$s]}/api/v2.0/ping"
+        # The projects the benchmark pushes into (Berth refuses pushes into projects that do not exist).
+        for name in bench warmup; do
+            curl -fsS -u "admin:$BERTH_PASSWORD" -H 'Content-Type: application/json' -d "{\"project_name\":\"$name\"}" \
+                "http://127.0.0.1:${PORT[$s]}/api/v2.0/projects" || die "$s: could not create project $name"
+        done
+    else
+        wait_ready "$s" "${PID[$s]}" "http://127.0.0.1:${PORT[$s]}/v2/"
+    fi
+    log "$s on ${PORT[$s]} (pid ${PID[$s]})"
 done
 
 # base_url SERVER: where curl reaches it, with Berth's Basic credentials in the URL.
 base_url() {
-    if [[ $1 == berth ]]; then echo "http://admin:$BERTH_PASSWORD@127.0.0.1:${PORT[berth]}"; else echo "http://127.0.0.1:${PORT[$1]}"; fi
+    if is_berth "$1"; then echo "http://admin:$BERTH_PASSWORD@127.0.0.1:${PORT[$1]}"; else echo "http://127.0.0.1:${PORT[$1]}"; fi
 }
-log "berth on ${PORT[berth]} (pid ${PID[berth]}), distribution on ${PORT[dist]} (pid ${PID[dist]})"
 
 status_mib() { awk -v k="$2:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
@@ -315,23 +432,24 @@ push_blob() {
     awk -v a="$t_post" -v b="$t_put" 'BEGIN { printf "%.4f", a + b }'
 }
 
-# pull_blob SERVER REPO DIGEST SIZE: prints seconds.
+# pull_blob SERVER REPO DIGEST SIZE: prints seconds, following a redirect to the object store (as clients do; curl
+# sends Berth's credentials to the registry only, never to another host or port).
 pull_blob() {
     local code size secs
-    read -r code size secs < <(curl -sS -o /dev/null -w '%{http_code} %{size_download} %{time_total}\n' \
+    read -r code size secs < <(curl -sS -L -o /dev/null -w '%{http_code} %{size_download} %{time_total}\n' \
         "$(base_url "$1")/v2/$2/blobs/$3")
     [[ $code == 200 && $size == "$4" ]] || die "$1: GET of blob $3 in $2 answered $code with $size bytes"
     echo "$secs"
 }
 
-# mono_push REPO FILE DIGEST: Berth alone takes a blob in one request (POST ?digest= with the body; Distribution 2.8
+# mono_push SERVER REPO FILE DIGEST: Berth alone takes a blob in one request (POST ?digest= with the body; Distribution 2.8
 # answers such a POST with 202 and drops the body). Prints seconds. --request-target: curl -T would append the name.
 mono_push() {
     local code secs
-    read -r code secs < <(curl -sS -o /dev/null -w '%{http_code} %{time_total}\n' -X POST -T "$2" -H 'Expect:' \
-        -H 'Content-Type: application/octet-stream' --request-target "/v2/$1/blobs/uploads/?digest=$3" \
-        "$(base_url berth)/v2/$1/blobs/uploads/x")
-    [[ $code == 201 ]] || die "berth: monolithic POST to $1 answered $code"
+    read -r code secs < <(curl -sS -o /dev/null -w '%{http_code} %{time_total}\n' -X POST -T "$3" -H 'Expect:' \
+        -H 'Content-Type: application/octet-stream' --request-target "/v2/$2/blobs/uploads/?digest=$4" \
+        "$(base_url "$1")/v2/$2/blobs/uploads/x")
+    [[ $code == 201 ]] || die "$1: monolithic POST to $2 answered $code"
     echo "$secs"
 }
 
@@ -340,8 +458,8 @@ mono_push() {
 for s in "${SERVERS[@]}"; do
     for i in $(seq "$PUSH_RUNS"); do push_blob "$s" "bench/small$i" "$SMALL" "$SMALL_DIGEST" >/dev/null; done
     for _ in $(seq "$PULL_RUNS"); do pull_blob "$s" bench/small1 "$SMALL_DIGEST" "$SMALL_SIZE" >/dev/null; done
-    if [[ $s == berth ]]; then
-        for i in $(seq "$PUSH_RUNS"); do mono_push "bench/smallmono$i" "$SMALL" "$SMALL_DIGEST" >/dev/null; done
+    if is_berth "$s"; then
+        for i in $(seq "$PUSH_RUNS"); do mono_push "$s" "bench/smallmono$i" "$SMALL" "$SMALL_DIGEST" >/dev/null; done
     fi
     rec "${s}_hwm_small_mib" "$(status_mib "${PID[$s]}" VmHWM)"
 done
@@ -349,8 +467,14 @@ done
 # --- big blob: push (best of PUSH_RUNS, each into its own repository), pull (best of PULL_RUNS) -------------------
 # The servers take turns, in the order berth, dist, dist, berth, ..., so that a drift in the machine's load (other
 # work running) does not favour either.
-# order I: the servers in the order of turn I
-order() { if (($1 % 2)); then echo dist berth; else echo berth dist; fi; }
+# order I [SERVER...]: the servers (default: all) in the order of turn I, forwards in even turns, backwards in odd ones
+order() {
+    local turn=$1 list i
+    shift
+    list=("$@")
+    ((${#list[@]})) || list=("${SERVERS[@]}")
+    if ((turn % 2)); then for ((i = ${#list[@]} - 1; i >= 0; i--)); do echo "${list[i]}"; done; else printf '%s\n' "${list[@]}"; fi
+}
 # cpu_per_gib TICKS RUNS: server CPU seconds per GiB moved
 cpu_per_gib() { awk -v d="$1" -v hz="$CLK_TCK" -v r="$2" -v m="$BLOB_MB" 'BEGIN { printf "%.2f", d / hz / (r * m / 1024) }'; }
 declare -A BEST TICKS
@@ -385,14 +509,17 @@ for s in "${SERVERS[@]}"; do
 done
 
 # Berth's monolithic POST, for information.
-mono_best=0
-for i in $(seq "$PUSH_RUNS"); do
-    sync
-    secs=$(mono_push "bench/mono$i" "$BLOB" "$BLOB_DIGEST")
-    mono_best=$(best "$mono_best" "$(mibs "$BLOB_MB" 0 "$secs")")
+for s in "${SERVERS[@]}"; do
+    is_berth "$s" || continue
+    mono_best=0
+    for i in $(seq "$PUSH_RUNS"); do
+        sync
+        secs=$(mono_push "$s" "bench/mono$i" "$BLOB" "$BLOB_DIGEST")
+        mono_best=$(best "$mono_best" "$(mibs "$BLOB_MB" 0 "$secs")")
+    done
+    log "$s: monolithic POST ${BLOB_MB} MiB: $mono_best MiB/s"
+    rec "${s}_mono_mibs" "$mono_best"
 done
-log "berth: monolithic POST ${BLOB_MB} MiB: $mono_best MiB/s"
-rec berth_mono_mibs "$mono_best"
 for s in "${SERVERS[@]}"; do rec "${s}_hwm_big_mib" "$(status_mib "${PID[$s]}" VmHWM)"; done
 
 # --- images: CLIENTS parallel skopeo, push from the OCI layout, then pull to dir: ---------------------------------
@@ -403,7 +530,7 @@ SKOPEO=(skopeo --insecure-policy copy -q)
 # push_images SERVER LAYOUT FIRST LAST REPO_PREFIX: prints seconds
 push_images() {
     local t0 t1 creds=(--dest-no-creds)
-    [[ $1 == berth ]] && creds=(--dest-creds "admin:$BERTH_PASSWORD")
+    is_berth "$1" && creds=(--dest-creds "admin:$BERTH_PASSWORD")
     t0=$(now)
     if ! seq "$3" "$4" | xargs -P "$CLIENTS" -I{} "${SKOPEO[@]}" --preserve-digests --dest-tls-verify=false \
         "${creds[@]}" "oci:$2:img{}" "docker://127.0.0.1:${PORT[$1]}/$5/img{}:v1" >>"$WORK/skopeo-$1.log" 2>&1; then
@@ -417,7 +544,7 @@ push_images() {
 # pull_images SERVER FIRST LAST REPO_PREFIX: prints seconds
 pull_images() {
     local t0 t1 pulled dir=$WORK/pull-$1 creds=(--src-no-creds)
-    [[ $1 == berth ]] && creds=(--src-creds "admin:$BERTH_PASSWORD")
+    is_berth "$1" && creds=(--src-creds "admin:$BERTH_PASSWORD")
     mkdir -p "$dir"
     t0=$(now)
     if ! seq "$2" "$3" | xargs -P "$CLIENTS" -I{} "${SKOPEO[@]}" --src-tls-verify=false "${creds[@]}" \
@@ -444,7 +571,8 @@ fi
 # The images go in IMAGE_ROUNDS batches, the servers taking turns as above (berth, dist, then dist, berth, ...); each
 # server's figure is all its images over the sum of its batches' wall-clock times.
 for kind in push pull; do
-    declare -A SECS=([berth]=0 [dist]=0)
+    declare -A SECS=()
+    for s in "${SERVERS[@]}"; do SECS[$s]=0; done
     for r in $(seq 0 $((IMAGE_ROUNDS - 1))); do
         first=$((r * IMAGES / IMAGE_ROUNDS))
         last=$(((r + 1) * IMAGES / IMAGE_ROUNDS - 1))
@@ -473,7 +601,7 @@ TOKEN=$(curl -fsS "$(base_url berth)/service/token?service=harbor-registry&scope
     python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
 AUTH[berth]="Authorization: Bearer $TOKEN"
 AUTH[dist]="X-Bench: no-auth"
-for s in "${SERVERS[@]}"; do
+for s in "${MANIFEST_SERVERS[@]}"; do
     got=$(curl -fsS -H "$ACCEPT" -H "${AUTH[$s]}" "$(manifest_url "$s")" | openssl dgst -sha256 -r | cut -d' ' -f1)
     [[ sha256:$got == "$MANIFEST0_DIGEST" ]] || die "$s: GET manifest returned other bytes ($got)"
     code=$(curl -sS -o /dev/null -w '%{http_code}' -I -H "$ACCEPT" -H "${AUTH[$s]}" "$(manifest_url "$s")")
@@ -520,7 +648,7 @@ measure() {
 turn=0
 for c in $CONNECTIONS; do
     for method in get head; do
-        for s in $(order "$turn"); do measure "$s" "$method" "$c"; done
+        for s in $(order "$turn" "${MANIFEST_SERVERS[@]}"); do measure "$s" "$method" "$c"; done
         turn=$((turn + 1))
     done
 done
@@ -543,6 +671,12 @@ report() {
         "memory, $(uname -r); load average before $LOAD_BEFORE, after $LOAD_AFTER"
     echo "Inputs: ${BLOB_MB} MiB random blob (memory reference ${SMALL_MB} MiB), $IMAGES images x $CLIENTS skopeo" \
         "clients, ${DURATION}s per manifest measurement; Berth authenticated as real clients are (bearer tokens), Distribution without auth"
+    if [[ $STORAGE == s3 ]]; then
+        echo "Storage: one s3rver $(node -p "require('$REPO/tools/s3rver/node_modules/s3rver/package.json').version")" \
+            "(node $(node --version)), a bucket per registry; Berth's metadata in PostgreSQL $("$(pg_bin)/postgres" --version |
+                awk '{ print $3 }') (default durability); redirect = blob pulls answered with 307 to a presigned URL" \
+            "(both servers' default), proxy = streamed through the registry"
+    fi
     echo
     python3 "$BENCH_DIR/report.py" "$RESULTS"
     echo
