@@ -11,6 +11,8 @@ internal sealed class S3ReadStream(GetObjectResponse response, S3Calls calls, st
 {
     private readonly Stream _body = response.ResponseStream;
     private long _position;
+    private CancellationTokenSource? _stall;
+    private CancellationToken _stallLinkedTo;
 
     public override bool CanRead => true;
 
@@ -33,7 +35,16 @@ internal sealed class S3ReadStream(GetObjectResponse response, S3Calls calls, st
             return 0;
         }
 
-        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // One timer per stream, re-armed for each read (a read is often one packet: a source and timer each would cost
+        // more than the bytes), linked to the caller's token; a read with another token gets a source of its own.
+        if (_stall is null)
+        {
+            _stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _stallLinkedTo = cancellationToken;
+        }
+
+        var own = cancellationToken == _stallLinkedTo ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var stall = own ?? _stall;
         stall.CancelAfter(stallTimeout);
         int read;
         try
@@ -44,6 +55,13 @@ internal sealed class S3ReadStream(GetObjectResponse response, S3Calls calls, st
         {
             throw calls.Translate(ex, what, stall.IsCancellationRequested ? stallTimeout : null);
         }
+        finally
+        {
+            own?.Dispose();
+        }
+
+        // Disarmed between reads, so that a slow reader (the client) is not taken for a stalled store.
+        _stall.CancelAfter(Timeout.InfiniteTimeSpan);
 
         _position += read;
         if (read == 0 && _position < length)
@@ -76,6 +94,7 @@ internal sealed class S3ReadStream(GetObjectResponse response, S3Calls calls, st
         {
             _body.Dispose();
             response.Dispose();
+            _stall?.Dispose();
         }
 
         base.Dispose(disposing);

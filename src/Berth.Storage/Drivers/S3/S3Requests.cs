@@ -115,11 +115,10 @@ internal sealed partial class S3Requests(IAmazonS3 client, string bucket, S3Call
                 return Stream.Null;
             }
 
-            var request = new GetObjectRequest { BucketName = bucket, Key = key };
-            if (offset > 0)
-            {
-                request.ByteRange = new ByteRange($"bytes={offset}-");
-            }
+            // Always a range, from 0 too: on a whole-object GET the SDK hashes the body with its managed MD5 to compare
+            // with the ETag, which was half of a streamed pull's CPU. Blobs are verified by their own digest instead
+            // (the clients check it, and so does every read that recomputes one).
+            var request = new GetObjectRequest { BucketName = bucket, Key = key, ByteRange = new ByteRange($"bytes={offset}-") };
 
             try
             {

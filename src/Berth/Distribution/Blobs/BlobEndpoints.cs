@@ -10,6 +10,7 @@ namespace Berth.Distribution.Blobs;
 public static class BlobEndpoints
 {
     private const int CopyBufferSize = 256 * 1024;
+    private const int MinFill = 64 * 1024;
 
     public static async Task HandleAsync(HttpContext context, string name, string digestText)
     {
@@ -97,7 +98,10 @@ public static class BlobEndpoints
         while (remaining > 0)
         {
             var memory = output.GetMemory(CopyBufferSize);
-            var read = await source.ReadAsync(memory[..(int)Math.Min(memory.Length, remaining)], cancellationToken);
+            var want = (int)Math.Min(memory.Length, remaining);
+            // A network source (S3 streamed through) returns whatever one packet held; gathering at least MinFill bytes
+            // per write keeps flushes and syscalls per byte as few as a file's big reads give.
+            var read = await source.ReadAtLeastAsync(memory[..want], Math.Min(want, MinFill), throwOnEndOfStream: false, cancellationToken);
             if (read == 0)
             {
                 // The store holds fewer bytes than the database says: abort rather than send a short 200.
