@@ -68,8 +68,9 @@ public sealed class BerthProcess : IAsyncDisposable
     /// <summary>Waits until <paramref name="address"/> answers <c>GET /api/v2.0/ping</c>.</summary>
     public async Task WaitUntilServingAsync(Uri address)
     {
-        using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        // A fresh process compiles its whole pipeline on the first request: on a loaded machine that alone takes seconds.
+        using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(15) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
