@@ -48,7 +48,10 @@ public sealed class JobQueue(BerthDbContext db, TimeProvider clock, IOptions<Job
         var now = clock.GetUtcNow().UtcDateTime;
         if (db.Database.IsNpgsql())
         {
-            return await ClaimSkippingLockedAsync(owner, now, cancellationToken);
+            // An idle queue is the common case: a plain read, so that polling writes nothing.
+            var any = await db.Jobs.AsNoTracking()
+                .AnyAsync(j => (j.State == JobState.Pending && j.RunAfter <= now) || (j.State == JobState.Running && j.LeaseExpiresAt < now), cancellationToken);
+            return any ? await ClaimSkippingLockedAsync(owner, now, cancellationToken) : null;
         }
 
         var candidates = await db.Jobs.AsNoTracking()
