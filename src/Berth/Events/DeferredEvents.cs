@@ -11,15 +11,16 @@ namespace Berth.Events;
 /// </remarks>
 public sealed class DeferredEvents(IServiceScopeFactory scopes, IHttpContextAccessor http)
 {
-    private readonly List<(string Type, EventData Data, long? ProjectId, EventOrigin Origin, DateTime At)> _pending = [];
+    // Made on the first refusal only: every request's scope makes this service, and almost none defers anything.
+    private List<(string Type, EventData Data, long? ProjectId, EventOrigin Origin, DateTime At)>? _pending;
 
     public void Defer(string type, EventData data, long? projectId, DateTime at) =>
-        _pending.Add((type, data, projectId, http.HttpContext is { } context ? EventOrigin.From(context) : EventOrigin.System, at));
+        (_pending ??= []).Add((type, data, projectId, http.HttpContext is { } context ? EventOrigin.From(context) : EventOrigin.System, at));
 
     /// <summary>Records what was deferred, in a transaction of its own.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (_pending.Count == 0)
+        if (_pending is not { Count: > 0 })
         {
             return;
         }

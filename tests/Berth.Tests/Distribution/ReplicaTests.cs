@@ -73,7 +73,7 @@ public sealed class ReplicaTests : IAsyncLifetime
         var blob = TestBlob.Random(10_000);
         using var open = await _first.Client.PostAsync("/v2/test/replica-dead/blobs/uploads/", null, Token);
         var location = open.Headers.Location!.OriginalString;
-        var id = Guid.Parse(location[(location.LastIndexOf('/') + 1)..]);
+        var id = SessionOf(location);
         var lapses = DateTime.UtcNow.AddSeconds(2);
         await WithDbAsync(db => db.UploadSessions.Where(s => s.Id == id).ExecuteUpdateAsync(s => s
             .SetProperty(x => x.LeaseToken, Guid.NewGuid()).SetProperty(x => x.LeaseExpiresAt, lapses), Token));
@@ -97,7 +97,7 @@ public sealed class ReplicaTests : IAsyncLifetime
         var name = $"test/replica-crash-{rowWritten}-{linked}".ToLowerInvariant();
         using var open = await _first.Client.PostAsync($"/v2/{name}/blobs/uploads/", null, Token);
         var location = open.Headers.Location!.OriginalString;
-        var id = Guid.Parse(location[(location.LastIndexOf('/') + 1)..]);
+        var id = SessionOf(location);
         using (var patch = await _first.Client.PatchAsync(location, new ByteArrayContent(blob.Content), Token))
         {
             Assert.Equal(HttpStatusCode.Accepted, patch.StatusCode);
@@ -164,7 +164,7 @@ public sealed class ReplicaTests : IAsyncLifetime
         var blob = TestBlob.Random(10_000);
         using var open = await _first.Client.PostAsync("/v2/test/replica-fresh/blobs/uploads/", null, Token);
         var location = open.Headers.Location!.OriginalString;
-        var id = Guid.Parse(location[(location.LastIndexOf('/') + 1)..]);
+        var id = SessionOf(location);
         var lapses = DateTime.UtcNow + Berth.Distribution.Uploads.UploadLocks.Lease;
         await WithDbAsync(db => db.UploadSessions.Where(s => s.Id == id).ExecuteUpdateAsync(s => s
             .SetProperty(x => x.LeaseToken, Guid.NewGuid()).SetProperty(x => x.LeaseExpiresAt, lapses), Token));
@@ -208,9 +208,11 @@ public sealed class ReplicaTests : IAsyncLifetime
         Assert.Equal(secret, document.RootElement[0].GetProperty("targets")[0].GetProperty("auth_header").GetString());
     }
 
+    private static Guid SessionOf(string location) => Guid.Parse(location[(location.LastIndexOf('/') + 1)..]);
+
     private async Task<Guid?> LeaseOfAsync(string location)
     {
-        var id = Guid.Parse(location[(location.LastIndexOf('/') + 1)..]);
+        var id = SessionOf(location);
         return await WithDbAsync(db => db.UploadSessions.Where(s => s.Id == id).Select(s => s.LeaseToken).SingleAsync(Token));
     }
 

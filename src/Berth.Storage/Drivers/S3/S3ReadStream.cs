@@ -7,26 +7,13 @@ namespace Berth.Storage.Drivers.S3;
 /// The HTTP response is held open until the stream is disposed. A body shorter than the response announced is an
 /// error, never a quiet end: a blob served short would be a blob served wrong.
 /// </remarks>
-internal sealed class S3ReadStream(GetObjectResponse response, S3Calls calls, string what, TimeSpan stallTimeout, long length) : Stream
+internal sealed class S3ReadStream(GetObjectResponse response, S3Calls calls, string what, TimeSpan stallTimeout, long length) : S3ForwardReadStream
 {
     private readonly Stream _body = response.ResponseStream;
-    private long _position;
     private CancellationTokenSource? _stall;
     private CancellationToken _stallLinkedTo;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => length;
-
-    public override long Position
-    {
-        get => _position;
-        set => throw new NotSupportedException();
-    }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -63,30 +50,15 @@ internal sealed class S3ReadStream(GetObjectResponse response, S3Calls calls, st
         // Disarmed between reads, so that a slow reader (the client) is not taken for a stalled store.
         _stall.CancelAfter(Timeout.InfiniteTimeSpan);
 
-        _position += read;
-        if (read == 0 && _position < length)
+        Consumed += read;
+        if (read == 0 && Consumed < length)
         {
             throw new StorageUnavailableException(calls.DriverName,
-                $"{calls.DriverName}: {what}: {calls.Store} ended the body after {_position} of {length} bytes");
+                $"{calls.DriverName}: {what}: {calls.Store} ended the body after {Consumed} of {length} bytes");
         }
 
         return read;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

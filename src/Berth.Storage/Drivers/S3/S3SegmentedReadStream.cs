@@ -1,14 +1,13 @@
 namespace Berth.Storage.Drivers.S3;
 
 /// <summary>Reads an appended object: its segments one after the other, each opened only when the reader reaches it.</summary>
-internal sealed class S3SegmentedReadStream : Stream
+internal sealed class S3SegmentedReadStream : S3ForwardReadStream
 {
     private readonly IReadOnlyList<S3Segment> _segments;
     private readonly Func<S3Segment, long, CancellationToken, Task<Stream>> _open;
     private readonly long _length;
     private int _next;
     private Stream? _current;
-    private long _position;
 
     /// <param name="segments">The segments, in order, contiguous from offset 0.</param>
     /// <param name="offset">Where reading starts.</param>
@@ -18,26 +17,14 @@ internal sealed class S3SegmentedReadStream : Stream
         _segments = segments;
         _open = open;
         _length = segments.Count == 0 ? 0 : segments[^1].Offset + segments[^1].Size;
-        _position = Math.Min(offset, _length);
-        while (_next < segments.Count && segments[_next].Offset + segments[_next].Size <= _position)
+        Consumed = Math.Min(offset, _length);
+        while (_next < segments.Count && segments[_next].Offset + segments[_next].Size <= Consumed)
         {
             _next++;
         }
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => _length;
-
-    public override long Position
-    {
-        get => _position;
-        set => throw new NotSupportedException();
-    }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -56,13 +43,13 @@ internal sealed class S3SegmentedReadStream : Stream
                     continue;
                 }
 
-                _current = await _open(segment, _position - segment.Offset, cancellationToken);
+                _current = await _open(segment, Consumed - segment.Offset, cancellationToken);
             }
 
             var read = await _current.ReadAsync(buffer, cancellationToken);
             if (read > 0)
             {
-                _position += read;
+                Consumed += read;
                 return read;
             }
 
@@ -72,21 +59,6 @@ internal sealed class S3SegmentedReadStream : Stream
 
         return 0;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
