@@ -23,13 +23,7 @@ public sealed class JobProcessTests : IDisposable
         ["BERTH__Gc__BatchSize"] = "1",
     };
 
-    private async Task<(BerthProcess Process, int Port)> StartAsync()
-    {
-        var port = BerthProcess.FreePort();
-        var process = BerthProcess.Start(_work, ["serve", "--listen", $"127.0.0.1:{port}", "--data-dir", Data], FastJobs);
-        await process.WaitUntilServingAsync(new Uri($"http://127.0.0.1:{port}"));
-        return (process, port);
-    }
+    private Task<BerthProcess> StartAsync() => BerthProcess.StartServingAsync(_work, ["serve", "--data-dir", Data], FastJobs);
 
     private async Task MigrateAsync() => await Tool.RunCheckedAsync("dotnet", BerthProcess.Dll, "migrate", "--data-dir", Data);
 
@@ -54,8 +48,8 @@ public sealed class JobProcessTests : IDisposable
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
 
-        var (a, _) = await StartAsync();
-        var (b, _) = await StartAsync();
+        var a = await StartAsync();
+        var b = await StartAsync();
         var firings = new List<string>();
         await using (a)
         await using (b)
@@ -102,7 +96,7 @@ public sealed class JobProcessTests : IDisposable
             jobId = job.Id;
         }
 
-        var (a, _) = await StartAsync();
+        var a = await StartAsync();
         await using (a)
         {
             // Wait until A is in the middle of the job.
@@ -113,7 +107,7 @@ public sealed class JobProcessTests : IDisposable
                     && await db.Blobs.CountAsync() < blobs - 100;
             }, TimeSpan.FromSeconds(60));
 
-            var (b, _) = await StartAsync();
+            var b = await StartAsync();
             await using (b)
             {
                 await a.KillHardAsync();

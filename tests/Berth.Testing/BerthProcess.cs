@@ -10,6 +10,8 @@ public sealed class BerthProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly System.Text.StringBuilder _output = new();
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private const string ListeningLine = "Now listening on: ";
 
     private BerthProcess(Process process)
     {
@@ -32,6 +34,9 @@ public sealed class BerthProcess : IAsyncDisposable
     }
 
     public int Id => _process.Id;
+
+    /// <summary>The address Kestrel reported it bound, once it has.</summary>
+    public Uri Address => _listening.Task.IsCompletedSuccessfully ? _listening.Task.Result : throw new InvalidOperationException("berth has not reported its address yet");
 
     public static string Dll => typeof(BerthApp).Assembly.Location;
 
@@ -65,6 +70,34 @@ public sealed class BerthProcess : IAsyncDisposable
         return new BerthProcess(Process.Start(info) ?? throw new InvalidOperationException("cannot start berth"));
     }
 
+    /// <summary>
+    /// Starts <c>berth</c> on a port the kernel picks (<c>--listen 127.0.0.1:0</c>) and waits until it serves there.
+    /// A port chosen by the test and handed over later can be taken by another process in between; this one cannot.
+    /// </summary>
+    public static async Task<BerthProcess> StartServingAsync(string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var process = Start(workingDirectory, [.. arguments, "--listen", "127.0.0.1:0"], environment);
+        try
+        {
+            var exited = process._process.WaitForExitAsync();
+            var first = await Task.WhenAny(process._listening.Task, exited, Task.Delay(TimeSpan.FromSeconds(90)));
+            if (first != process._listening.Task)
+            {
+                throw new InvalidOperationException(first == exited
+                    ? $"berth exited with {process._process.ExitCode} before it listened:\n{process.Output}"
+                    : $"berth did not report an address within 90 s:\n{process.Output}");
+            }
+
+            await process.WaitUntilServingAsync(process.Address);
+            return process;
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Waits until <paramref name="address"/> answers <c>GET /api/v2.0/ping</c>.</summary>
     public async Task WaitUntilServingAsync(Uri address)
     {
@@ -81,7 +114,8 @@ public sealed class BerthProcess : IAsyncDisposable
             try
             {
                 using var response = await client.GetAsync("/api/v2.0/ping");
-                if (response.IsSuccessStatusCode)
+                // Another process may answer on a port this one failed to bind: only its own report counts.
+                if (response.IsSuccessStatusCode && Output.Contains(ListeningLine + address.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal))
                 {
                     return;
                 }
@@ -104,7 +138,9 @@ public sealed class BerthProcess : IAsyncDisposable
     {
         if (Signal(_process.Id, 15) != 0)
         {
-            throw new InvalidOperationException($"kill -TERM {_process.Id} failed");
+            // The usual reason is that berth already exited on its own: that is the bug to show, with what it printed.
+            var exited = _process.WaitForExit(TimeSpan.FromSeconds(5)) ? $"it exited with {_process.ExitCode}" : "it is still running";
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed; {exited}:\n{Output}");
         }
     }
 
@@ -147,6 +183,12 @@ public sealed class BerthProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+        }
+
+        var at = line.IndexOf(ListeningLine, StringComparison.Ordinal);
+        if (at >= 0 && Uri.TryCreate(line[(at + ListeningLine.Length)..].Trim(), UriKind.Absolute, out var address))
+        {
+            _listening.TrySetResult(address);
         }
     }
 

@@ -6,9 +6,11 @@ using Berth.Testing;
 namespace Berth.EndToEnd.Ha;
 
 /// <summary>One Berth replica of the cluster: its process, its port and a client that speaks to it alone.</summary>
-public sealed record Replica(string Name, BerthProcess Process, int Port)
+public sealed record Replica(string Name, BerthProcess Process)
 {
-    public Uri Address => new($"http://127.0.0.1:{Port}");
+    public Uri Address => Process.Address;
+
+    public int Port => Address.Port;
 }
 
 /// <summary>
@@ -61,20 +63,28 @@ public sealed class HaCluster : IAsyncDisposable
     /// <summary>Starts replicas side by side and waits until each serves.</summary>
     public async Task<IReadOnlyList<Replica>> StartReplicasAsync(int count)
     {
-        var started = Enumerable.Range(0, count).Select(_ =>
+        var storage = $"s3://{S3TestServer.Bucket}/{_prefix}?endpoint={Uri.EscapeDataString(S3TestServer.Endpoint)}&region=us-east-1";
+        var names = Enumerable.Range(_replicas.Count + 1, count).Select(n => "r" + n).ToList();
+        var starting = names.Select(name => BerthProcess.StartServingAsync(_work,
+            ["serve", "--data-dir", Path.Join(_work, name), "--database", _database, "--storage", storage], Settings)).ToList();
+        try
         {
-            var name = "r" + (_replicas.Count + 1);
-            var port = BerthProcess.FreePort();
-            var storage = $"s3://{S3TestServer.Bucket}/{_prefix}?endpoint={Uri.EscapeDataString(S3TestServer.Endpoint)}&region=us-east-1";
-            var process = BerthProcess.Start(_work,
-                ["serve", "--listen", $"127.0.0.1:{port}", "--data-dir", Path.Join(_work, name), "--database", _database, "--storage", storage],
-                Settings);
-            var replica = new Replica(name, process, port);
-            _replicas.Add(replica);
-            return replica;
-        }).ToList();
-        await Task.WhenAll(started.Select(r => r.Process.WaitUntilServingAsync(r.Address)));
-        return started;
+            await Task.WhenAll(starting);
+        }
+        catch
+        {
+            // The cluster disposes only the replicas it holds: stop those that did start before reporting the one that did not.
+            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully))
+            {
+                await started.Result.DisposeAsync();
+            }
+
+            throw;
+        }
+
+        var replicas = names.Zip(starting, (name, process) => new Replica(name, process.Result)).ToList();
+        _replicas.AddRange(replicas);
+        return replicas;
     }
 
     public async Task<NginxBalancer> StartBalancerAsync() =>
