@@ -1,6 +1,7 @@
 using Berth.Data.Postgres;
 using Berth.Hosting;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Berth.Testing;
@@ -12,9 +13,9 @@ namespace Berth.Testing;
 /// <remarks>
 /// A first start spends most of its second generating the RSA signing key, hashing the administrator's password and
 /// migrating; hundreds of test servers did it each. A copy is a file copy on SQLite and <c>CREATE DATABASE … TEMPLATE</c>
-/// on PostgreSQL. Every server still gets its own database; they share the signing key and the password hash, which no
-/// test compares across servers. A server given its own data directory, database or administrator settings starts as
-/// a real first start does.
+/// on PostgreSQL. Every server still gets its own database; they share the signing key and the administrator's password
+/// hash (a fast one, <see cref="TestCredentials.FastHash"/>), which no test compares across servers. A server given its
+/// own data directory, database or administrator settings starts as a real first start does.
 /// </remarks>
 public static class TestTemplate
 {
@@ -83,6 +84,13 @@ public static class TestTemplate
         await app.StopAsync();
         await app.DisposeAsync();
         await TestCredentials.CreateProjectsAsync(directory);
+        await using (var db = DataDirectory.Open(directory))
+        {
+            // The administrator signs in on every test server: its stored hash is a fast one (TestCredentials.FastHash).
+            await db.Users.Where(u => u.Username == "admin")
+                .ExecuteUpdateAsync(u => u.SetProperty(x => x.PasswordHash, TestCredentials.FastHash(TestCredentials.AdminPassword)));
+        }
+
 
         if (url is not null)
         {
