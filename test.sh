@@ -71,18 +71,17 @@ export BERTH_TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port" BERTH_TEST_S3_BUCKET=b
 # The tests choose their S3 credentials themselves; the caller's must not leak in.
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_SHARED_CREDENTIALS_FILE
 
-# Two phases of two halves each, so that the heaviest suites never run together: the server tests on SQLite beside
-# the unit tests, then the server tests again (each server on its own PostgreSQL database) beside the end-to-end
-# tests (real clients, processes, the HA cluster).
+# The server tests on SQLite beside the small unit suites, then the server tests again (each server on its own PostgreSQL
+# database), then the end-to-end tests (real clients, processes, the HA cluster, a PostgreSQL restart) alone: each phase
+# keeps both cores busy by itself, and the end-to-end tests' timings are not at the mercy of another suite's load.
 status=0
 run() { dotnet test "$1" -c Release --no-build --nologo 2>&1 | tee -a "$log"; }
 units() { local s=0; run tests/Berth.Oci.Tests || s=$?; run tests/Berth.Storage.Tests || s=$?; return $s; }
 units & units_pid=$!
 run tests/Berth.Tests || status=$?
 wait "$units_pid" || status=$?
-run tests/Berth.EndToEnd & e2e_pid=$!
 BERTH_TEST_DATABASE=postgres run tests/Berth.Tests || status=$?
-wait "$e2e_pid" || status=$?
+run tests/Berth.EndToEnd || status=$?
 
 # One closing line for whoever reads this run: the sum over every test project.
 awk '/^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }

@@ -26,20 +26,27 @@ public sealed class HaLoad(HttpClient client, int workers, string project)
 
     public int Pulls => _pulls;
 
-    public Task RunAsync(TimeSpan duration)
+    /// <summary>
+    /// Runs for <paramref name="duration"/>, then on until <paramref name="enough"/> says so (a loaded machine pushes
+    /// slowly), but never more than <see cref="Overtime"/> longer.
+    /// </summary>
+    public Task RunAsync(TimeSpan duration, Func<bool> enough)
     {
         var end = DateTime.UtcNow + duration;
-        return Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(() => WorkAsync(w, end))));
+        bool Going() => DateTime.UtcNow < end || (!enough() && DateTime.UtcNow < end + Overtime);
+        return Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(() => WorkAsync(w, Going))));
     }
+
+    public static readonly TimeSpan Overtime = TimeSpan.FromSeconds(90);
 
     /// <summary>The repository worker <paramref name="worker"/> pushes to.</summary>
     public static string Repository(string project, int worker) => $"{project}/w{worker}";
 
-    private async Task WorkAsync(int worker, DateTime end)
+    private async Task WorkAsync(int worker, Func<bool> going)
     {
         var repository = Repository(project, worker);
         var mine = new List<AcknowledgedPush>();
-        for (var i = 0; DateTime.UtcNow < end; i++)
+        for (var i = 0; going(); i++)
         {
             var tag = "t" + i.ToString(CultureInfo.InvariantCulture);
             var step = "blob upload";
