@@ -101,7 +101,11 @@ public static class TestTemplate
             await connection.OpenAsync();
             await using var seal = new NpgsqlCommand($"ALTER DATABASE \"{name}\" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false", connection);
             await seal.ExecuteNonQueryAsync();
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(directory, recursive: true);
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                Directory.Delete(directory, recursive: true);
+                DropTemplate(name);
+            };
             return name;
         }
 
@@ -109,5 +113,25 @@ public static class TestTemplate
         SqliteConnection.ClearAllPools();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(directory, recursive: true);
         return Path.Join(directory, "berth.db");
+    }
+
+    /// <summary>
+    /// Drops a PostgreSQL template when the test process ends, so that a developer's own server does not gather one per
+    /// run; a template still being copied from, or a server already gone, is left as it is.
+    /// </summary>
+    private static void DropTemplate(string name)
+    {
+        try
+        {
+            using var connection = new NpgsqlConnection(PostgresDatabase.ConnectionString(TestDatabase.PostgresServer));
+            connection.Open();
+            using var unseal = new NpgsqlCommand($"ALTER DATABASE \"{name}\" WITH IS_TEMPLATE false", connection);
+            unseal.ExecuteNonQuery();
+            using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\"", connection);
+            drop.ExecuteNonQuery();
+        }
+        catch (NpgsqlException)
+        {
+        }
     }
 }
