@@ -72,8 +72,8 @@ export BERTH_TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port" BERTH_TEST_S3_BUCKET=b
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_SHARED_CREDENTIALS_FILE
 
 # The server tests on SQLite beside the small unit suites, then the server tests again (each server on its own PostgreSQL
-# database), then the end-to-end tests (real clients, processes, the HA cluster, a PostgreSQL restart) alone: each phase
-# keeps both cores busy by itself, and the end-to-end tests' timings are not at the mercy of another suite's load.
+# database), then the end-to-end tests (real clients, processes, the HA cluster, a PostgreSQL restart) alone: side by
+# side on two cores they took as long in all, and the end-to-end tests, whose timings matter, ran starved.
 status=0
 run() { dotnet test "$1" -c Release --no-build --nologo 2>&1 | tee -a "$log"; }
 units() { local s=0; run tests/Berth.Oci.Tests || s=$?; run tests/Berth.Storage.Tests || s=$?; return $s; }

@@ -87,7 +87,7 @@ public static class TestTemplate
         await using (var db = DataDirectory.Open(directory))
         {
             // The administrator signs in on every test server: its stored hash is a fast one (TestCredentials.FastHash).
-            await db.Users.Where(u => u.Username == "admin")
+            await db.Users.Where(u => u.Username == Berth.Auth.IdentityBootstrap.AdminName)
                 .ExecuteUpdateAsync(u => u.SetProperty(x => x.PasswordHash, TestCredentials.FastHash(TestCredentials.AdminPassword)));
         }
 
