@@ -1,7 +1,10 @@
+using System.Globalization;
+using System.Text;
 using Berth.Data;
 using Berth.Data.Entities;
 using Berth.Events;
 using Berth.Settings;
+using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Audit;
 
@@ -27,15 +30,45 @@ public sealed class AuditLogConsumer(BerthDbContext db, SettingsStore settings) 
         }
 
         var row = dispatched.Event;
+        var projectId = dispatched.Project?.Id ?? row.ProjectId ?? 0;
+        var resource = line.Resource.Length <= 1024 ? line.Resource : line.Resource[..1024];
+        var username = row.Operator.Length == 0 && dispatched.Type == EventTypes.PullArtifact ? "anonymous" : row.Operator;
+        if (dispatched.Data.Times is { Count: > 1 } times)
+        {
+            await InsertAsync(projectId, line.Operation, line.ResourceType, resource, username, times, cancellationToken);
+            return;
+        }
+
         db.AuditLog.Add(new AuditLogEntry
         {
-            ProjectId = dispatched.Project?.Id ?? row.ProjectId ?? 0,
+            ProjectId = projectId,
             Operation = line.Operation,
             ResourceType = line.ResourceType,
-            Resource = line.Resource.Length <= 1024 ? line.Resource : line.Resource[..1024],
-            Username = row.Operator.Length == 0 && dispatched.Type == EventTypes.PullArtifact ? "anonymous" : row.Operator,
+            Resource = resource,
+            Username = username,
             OpTime = row.OccurredAt,
         });
+    }
+
+    /// <summary>One line per time, written at once in the dispatcher's transaction, many to a statement.</summary>
+    /// <remarks>A grouped event can stand for tens of thousands of pulls; tracking an entity for each would cost far more than the rows.</remarks>
+    private async Task InsertAsync(long projectId, string operation, string resourceType, string resource, string username, List<DateTime> times,
+        CancellationToken cancellationToken)
+    {
+        const int RowsPerStatement = 500;
+        for (var start = 0; start < times.Count; start += RowsPerStatement)
+        {
+            var count = Math.Min(RowsPerStatement, times.Count - start);
+            var sql = new StringBuilder("INSERT INTO audit_log (\"ProjectId\", \"Operation\", \"ResourceType\", \"Resource\", \"Username\", \"OpTime\") VALUES ");
+            var parameters = new List<object>(5 + count) { projectId, operation, resourceType, resource, username };
+            for (var i = 0; i < count; i++)
+            {
+                sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"({{0}}, {{1}}, {{2}}, {{3}}, {{4}}, {{{parameters.Count}}})");
+                parameters.Add(times[start + i].ToUniversalTime());
+            }
+
+            await db.Database.ExecuteSqlRawAsync(sql.ToString(), parameters, cancellationToken);
+        }
     }
 
     private static (string Operation, string ResourceType, string Resource)? Describe(DispatchedEvent dispatched)

@@ -20,6 +20,14 @@ public sealed class EventData
     [JsonPropertyName("tags")]
     public List<string>? Tags { get; set; }
 
+    /// <summary>
+    /// When the event stands for several alike ones (pulls of one artifact by one caller within an interval), each
+    /// one's time; null for a single event, whose time is the row's.
+    /// </summary>
+    [JsonPropertyName("times")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<DateTime>? Times { get; set; }
+
     [JsonPropertyName("extra")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public JsonElement? Extra { get; set; }

@@ -37,6 +37,16 @@ public sealed class WebhookConsumer(BerthDbContext db, WebhookPolicyStore polici
                 .FirstOrDefaultAsync(cancellationToken))
             : null;
         var host = registry.Host;
+        foreach (var occurrence in dispatched.Occurrences())
+        {
+            await DeliverAsync(occurrence, subscribed, repository, host, project.Id, cancellationToken);
+        }
+    }
+
+    /// <summary>One execution per policy for one event (a grouped event's each occurrence gets its own, as each pull does in Harbor).</summary>
+    private async Task DeliverAsync(DispatchedEvent dispatched, List<WebhookPolicy> subscribed, PayloadRepository? repository, string host, long projectId,
+        CancellationToken cancellationToken)
+    {
         var payload = WebhookPayloads.Default(dispatched, repository, host);
         foreach (var policy in subscribed)
         {
@@ -49,7 +59,7 @@ public sealed class WebhookConsumer(BerthDbContext db, WebhookPolicyStore polici
                     PayloadFormat = target.PayloadFormat,
                     ContentType = target.PayloadFormat == WebhookTarget.CloudEventsFormat ? WebhookPayloads.CloudEventsContentType : WebhookPayloads.JsonContentType,
                     Body = target.PayloadFormat == WebhookTarget.CloudEventsFormat
-                        ? WebhookPayloads.CloudEvent(dispatched, repository, host, project.Id, policy.Id)
+                        ? WebhookPayloads.CloudEvent(dispatched, repository, host, projectId, policy.Id)
                         : payload,
                 }),
                 JobJson.Serialize(new Dictionary<string, object?> { ["address"] = target.Address, ["type"] = target.Type, ["payload_format"] = target.PayloadFormat })))

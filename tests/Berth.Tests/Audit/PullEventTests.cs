@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Berth.Tests.Audit;
 
 /// <summary>Pull events stay off the request path: a manifest GET writes nothing, the pull recorder's flusher writes the event.</summary>
-public sealed class PullEventTests : IAsyncLifetime
+public sealed partial class PullEventTests : IAsyncLifetime
 {
     private readonly SqlCommandCounter _commands = new();
     private BerthServer _server = null!;
@@ -52,6 +52,88 @@ public sealed class PullEventTests : IAsyncLifetime
             return (await AuditAsync()).Split("\"pull\"").Length - 1 == 3;
         }, "three pull lines");
         Assert.Contains("test/pulled:v7", await AuditAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Many_pulls_in_one_interval_are_one_event_per_caller_and_reference_and_still_an_audit_line_each()
+    {
+        var image = TestImage.Create().WithLayer(61).Build();
+        await _server.Client.PushImageAsync("test/busy", image, "v1");
+        await Poll.UntilAsync(async () => (await AuditAsync()).Contains("test/busy:v1", StringComparison.Ordinal), "the push's audit line");
+
+        // More pulls by tag than one statement writes (500), so the audit lines take several.
+        const int ByTag = 1203;
+        await Parallel.ForAsync(0, ByTag, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, cancellationToken) =>
+        {
+            using var pull = await _server.Client.GetAsync("/v2/test/busy/manifests/v1", cancellationToken);
+            Assert.Equal(HttpStatusCode.OK, pull.StatusCode);
+        });
+        for (var i = 0; i < 2; i++)
+        {
+            using var pull = await _server.Client.GetAsync($"/v2/test/busy/manifests/{image.Manifest.Digest}");
+            Assert.Equal(HttpStatusCode.OK, pull.StatusCode);
+        }
+
+        _commands.Reset();
+        await _server.Services.GetRequiredService<PullRecorderFlusher>().FlushAsync(CancellationToken.None);
+        Assert.Equal(2, EventInserts()); // one by tag, one by digest: both by the same caller
+
+        await Poll.UntilAsync(async () => await PullLinesAsync("test/busy:v1") == ByTag && await PullLinesAsync($"test/busy:{image.Manifest.Digest}") == 2,
+            $"{ByTag} pull lines by tag and 2 by digest", TimeSpan.FromSeconds(30));
+        var byTag = await GetJsonAsync($"/api/v2.0/projects/test/logs?page_size=100&q=operation%3Dpull,resource%3Dtest%2Fbusy%3Av1");
+        Assert.All(byTag.EnumerateArray(), line =>
+        {
+            Assert.Equal("admin", line.GetProperty("username").GetString());
+            Assert.Equal("artifact", line.GetProperty("resource_type").GetString());
+        });
+    }
+
+    [Fact]
+    public async Task Each_pull_of_a_grouped_event_gets_its_own_webhook()
+    {
+        await using var receiver = await Webhooks.WebhookReceiver.StartAsync();
+        await Webhooks.WebhookApi.CreateProjectAsync(_server, "hooked");
+        var policy = await Webhooks.WebhookApi.CreatePolicyAsync(_server, "hooked", Webhooks.WebhookApi.Policy("pulls", receiver.Url + "/pulls", ["PULL_ARTIFACT"]));
+        var image = TestImage.Create().WithLayer(62).Build();
+        await _server.Client.PushImageAsync("hooked/app", image, "v2");
+        for (var i = 0; i < 5; i++)
+        {
+            using var pull = await _server.Client.GetAsync("/v2/hooked/app/manifests/v2");
+            Assert.Equal(HttpStatusCode.OK, pull.StatusCode);
+        }
+
+        _commands.Reset();
+        await _server.Services.GetRequiredService<PullRecorderFlusher>().FlushAsync(CancellationToken.None);
+        Assert.Equal(1, EventInserts());
+
+        await Webhooks.WebhookApi.FinishedExecutionsAsync(_server, "hooked", policy, 5);
+        await Poll.UntilAsync(() => Task.FromResult(receiver.Accepted.Count == 5), "five webhooks", TimeSpan.FromSeconds(20));
+        Assert.All(receiver.Accepted, hook =>
+        {
+            Assert.Equal("PULL_ARTIFACT", hook.Json.GetProperty("type").GetString());
+            Assert.Equal("v2", hook.Json.GetProperty("event_data").GetProperty("resources")[0].GetProperty("tag").GetString());
+        });
+    }
+
+    /// <summary>Rows inserted into the outbox since the last reset (PostgreSQL's SQL leaves the table name unquoted, SQLite's quotes it).</summary>
+    private int EventInserts() => _commands.Commands.Sum(c => EventInsert().Count(c));
+
+    [System.Text.RegularExpressions.GeneratedRegex("INSERT INTO \"?events\"? ")]
+    private static partial System.Text.RegularExpressions.Regex EventInsert();
+
+    /// <summary>The project's audit lines for pulls of <paramref name="resource"/> (by X-Total-Count).</summary>
+    private async Task<int> PullLinesAsync(string resource)
+    {
+        using var response = await _server.Client.GetAsync("/api/v2.0/projects/test/logs?page_size=1&q=operation%3Dpull,resource%3D" + Uri.EscapeDataString(resource));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return int.Parse(response.Headers.GetValues("X-Total-Count").Single(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task<System.Text.Json.JsonElement> GetJsonAsync(string path)
+    {
+        using var response = await _server.Client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 
     private async Task<string> AuditAsync()

@@ -5,11 +5,13 @@ namespace Berth.Distribution.Manifests;
 
 /// <summary>Collects pull times and counts in memory so that a pull never waits for a database write.</summary>
 /// <remarks>
-/// Only the latest time per artifact and per tag is kept, and one count per repository; each pull is also kept as a
-/// <c>PULL_ARTIFACT</c> event (who, what, which tag). <see cref="PullRecorderFlusher"/> writes them in one batch every few
-/// seconds. A crash loses at most that interval's pulls, which only retention by pull time, the repositories'
-/// <c>pull_count</c>, the audit log's pulls and pull webhooks read. A batch keeps at most <see cref="MaxEventsPerBatch"/>
-/// pull events; pulls beyond that still count and move pull times, but raise no event.
+/// Only the latest time per artifact and per tag is kept, and one count per repository. Each pull's time is also kept,
+/// grouped by who pulled what by which tag, so that <see cref="PullRecorderFlusher"/> records one <c>PULL_ARTIFACT</c>
+/// event per group (with every pull's time) rather than one per request: a client that pulls the same manifest
+/// thousands of times costs thousands of timestamps, not thousands of rows to write, claim and delete. The flusher writes
+/// a batch every few seconds. A crash loses at most that interval's pulls, which only retention by pull time, the
+/// repositories' <c>pull_count</c>, the audit log's pulls and pull webhooks read. A batch keeps at most
+/// <see cref="MaxEventsPerBatch"/> pull times; pulls beyond that still count and move pull times, but raise no event.
 /// </remarks>
 public sealed class PullRecorder
 {
@@ -34,7 +36,8 @@ public sealed class PullRecorder
         batch.RepositoryPulls.AddOrUpdate(head.RepositoryId, 1, (_, count) => count + 1);
         if (Interlocked.Increment(ref batch.EventCount) <= MaxEventsPerBatch)
         {
-            batch.Pulls.Enqueue(new PullEvent(repository, head.Digest, tag, origin, at));
+            var group = batch.Pulls.GetOrAdd(new PullKey(repository, head.Digest, tag, origin.Operator), static (_, origin) => new PullGroup(origin), origin);
+            group.Add(at);
         }
         else
         {
@@ -56,8 +59,8 @@ public sealed class PullBatch
 
     public ConcurrentDictionary<long, long> RepositoryPulls { get; } = new();
 
-    /// <summary>Each pull, for the <c>PULL_ARTIFACT</c> events.</summary>
-    public ConcurrentQueue<PullEvent> Pulls { get; } = new();
+    /// <summary>Each pull's time, by who pulled what by which tag, for the <c>PULL_ARTIFACT</c> events.</summary>
+    public ConcurrentDictionary<PullKey, PullGroup> Pulls { get; } = new();
 
     /// <summary>Pulls recorded into this batch, events or not (a field: it is counted with <see cref="Interlocked"/>).</summary>
 #pragma warning disable CA1051 // Interlocked needs a field; the batch is a plain carrier between the recorder and its flusher.
@@ -70,5 +73,30 @@ public sealed class PullBatch
     public bool IsEmpty => Artifacts.IsEmpty && Tags.IsEmpty && RepositoryPulls.IsEmpty && Pulls.IsEmpty;
 }
 
-/// <summary>One pull: the repository, the manifest's digest, the tag it went by (null for a digest), who and when.</summary>
-public sealed record PullEvent(string Repository, string Digest, string? Tag, EventOrigin Origin, DateTime At);
+/// <summary>What a group of pulls shares: the repository, the manifest's digest, the tag it went by (null for a digest), and who.</summary>
+public readonly record struct PullKey(string Repository, string Digest, string? Tag, string Operator);
+
+/// <summary>The pulls of one <see cref="PullKey"/> in one interval: the first one's origin (its request id) and every pull's time.</summary>
+public sealed class PullGroup(EventOrigin first)
+{
+    private readonly List<DateTime> _times = [];
+
+    public EventOrigin First { get; } = first;
+
+    public void Add(DateTime at)
+    {
+        lock (_times)
+        {
+            _times.Add(at);
+        }
+    }
+
+    /// <summary>The pulls' times, in order.</summary>
+    public List<DateTime> Times()
+    {
+        lock (_times)
+        {
+            return _times.Order().ToList();
+        }
+    }
+}

@@ -61,9 +61,12 @@ public sealed partial class PullRecorderFlusher(
         }
 
         var events = scope.ServiceProvider.GetRequiredService<EventLog>();
-        foreach (var pull in batch.Pulls)
+        foreach (var (key, group) in batch.Pulls)
         {
-            events.Add(EventTypes.PullArtifact, EventData.ForArtifact(pull.Repository, pull.Digest, pull.Tag is { } tag ? [tag] : []), null, pull.Origin, pull.At);
+            var times = group.Times();
+            var data = EventData.ForArtifact(key.Repository, key.Digest, key.Tag is { } tag ? [tag] : []);
+            data.Times = times.Count > 1 ? times : null;
+            events.Add(EventTypes.PullArtifact, data, null, group.First, times[0]);
         }
 
         await db.SaveChangesAsync(cancellationToken);
