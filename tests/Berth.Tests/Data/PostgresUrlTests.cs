@@ -20,10 +20,14 @@ public sealed class PostgresUrlTests
         Assert.True(parsed.Pooling);
         Assert.Equal(10, parsed.Timeout);
         Assert.Equal(30, parsed.CommandTimeout);
+        Assert.Equal(64, parsed.MaxAutoPrepare);
 
         var socket = new NpgsqlConnectionStringBuilder(PostgresDatabase.ConnectionString("postgresql://berth@localhost/berth?host=%2Fvar%2Frun%2Fpostgresql"));
         Assert.Equal("/var/run/postgresql", socket.Host);
         Assert.Equal(5432, socket.Port);
+
+        var pooler = new NpgsqlConnectionStringBuilder(PostgresDatabase.ConnectionString("postgres://berth@pgbouncer:6432/berth?max+auto+prepare=0"));
+        Assert.Equal(0, pooler.MaxAutoPrepare);
     }
 
     [Theory]
