@@ -62,7 +62,7 @@ public sealed partial class PullEventTests : IAsyncLifetime
         await Poll.UntilAsync(async () => (await AuditAsync()).Contains("test/busy:v1", StringComparison.Ordinal), "the push's audit line");
 
         // More pulls by tag than one statement writes (500), so the audit lines take several.
-        const int ByTag = 1203;
+        const int ByTag = 601;
         await Parallel.ForAsync(0, ByTag, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, cancellationToken) =>
         {
             using var pull = await _server.Client.GetAsync("/v2/test/busy/manifests/v1", cancellationToken);
