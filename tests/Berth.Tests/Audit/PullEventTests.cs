@@ -80,7 +80,7 @@ public sealed partial class PullEventTests : IAsyncLifetime
 
         await Poll.UntilAsync(async () => await PullLinesAsync("test/busy:v1") == ByTag && await PullLinesAsync($"test/busy:{image.Manifest.Digest}") == 2,
             $"{ByTag} pull lines by tag and 2 by digest", TimeSpan.FromSeconds(30));
-        var byTag = await GetJsonAsync($"/api/v2.0/projects/test/logs?page_size=100&q=operation%3Dpull,resource%3Dtest%2Fbusy%3Av1");
+        var byTag = await GetJsonAsync("/api/v2.0/projects/test/logs?page_size=100&q=operation%3Dpull,resource%3Dtest%2Fbusy%3Av1");
         Assert.All(byTag.EnumerateArray(), line =>
         {
             Assert.Equal("admin", line.GetProperty("username").GetString());
