@@ -64,6 +64,11 @@ public sealed partial class PullRecorderFlusher(
         foreach (var (key, group) in batch.Pulls)
         {
             var times = group.Times();
+            if (times.Count == 0)
+            {
+                continue; // a pull that made its group as the batch was drained, and recorded its time too late
+            }
+
             var data = EventData.ForArtifact(key.Repository, key.Digest, key.Tag is { } tag ? [tag] : []);
             data.Times = times.Count > 1 ? times : null;
             events.Add(EventTypes.PullArtifact, data, null, group.First, times[0]);
