@@ -92,25 +92,17 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
     /// <summary>Makes the verified bytes at <paramref name="sourcePath"/> the registry's blob <paramref name="digest"/> and links it to the repository.</summary>
     /// <remarks>
     /// Content-addressed: when the blob exists the source is dropped; otherwise the bytes are moved into place (durably)
-    /// before the row that announces them is written, so a row never points at missing bytes. Two uploads of one
-    /// digest may both move: the bytes are the same, and the unique index lets one row win. A blob GC is deleting
-    /// at this moment is waited out (GC removes the bytes before the row), then stored afresh.
+    /// before the row that announces them is written, together with its link, so a row never points at missing bytes.
+    /// Two uploads of one digest may both move: the bytes are the same, and the unique index lets one row win. A blob
+    /// GC is deleting at this moment is waited out (GC removes the bytes before the row), then stored afresh.
     /// </remarks>
     public Task<long> CommitAsync(Digest digest, long size, string sourcePath, long repositoryId, CancellationToken cancellationToken) =>
         CommitAsync(digest, size, sourcePath, repositoryId, moved: false, cancellationToken);
 
     /// <summary>Finishes a commit whose verified bytes were already moved to the blob's path (by an attempt that died after the move).</summary>
     /// <exception cref="DistributionException"><c>BLOB_UPLOAD_UNKNOWN</c> when the bytes are not there either (GC took them): the client uploads again.</exception>
-    public async Task<long> CommitMovedAsync(Digest digest, long repositoryId, CancellationToken cancellationToken)
-    {
-        var stored = await storage.StatAsync(StoragePaths.Blob(digest), cancellationToken);
-        if (stored is null && !await db.Blobs.AnyAsync(b => b.Digest == digest.Value && b.State == BlobState.Ready, cancellationToken))
-        {
-            throw DistributionException.Of(ErrorCode.BlobUploadUnknown, "the upload's bytes are gone; upload the blob again", digest.Value);
-        }
-
-        return await CommitAsync(digest, stored?.Size ?? 0, StoragePaths.Blob(digest), repositoryId, moved: true, cancellationToken);
-    }
+    public Task<long> CommitMovedAsync(Digest digest, long repositoryId, CancellationToken cancellationToken) =>
+        CommitAsync(digest, size: 0, StoragePaths.Blob(digest), repositoryId, moved: true, cancellationToken);
 
     private async Task<long> CommitAsync(Digest digest, long size, string sourcePath, long repositoryId, bool moved, CancellationToken cancellationToken)
     {
@@ -135,12 +127,21 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
                     await storage.MoveAsync(sourcePath, StoragePaths.Blob(digest), cancellationToken);
                     moved = true;
                 }
+                else
+                {
+                    // Bytes moved by an earlier turn or attempt may have gone since: GC deletes a blob's path, and a row
+                    // another push inserted for this digest may have been collected in the meantime. Gone bytes are
+                    // never announced; the client uploads again.
+                    size = (await storage.StatAsync(StoragePaths.Blob(digest), cancellationToken))?.Size
+                        ?? throw DistributionException.Of(ErrorCode.BlobUploadUnknown, "the upload's bytes are gone; upload the blob again", digest.Value);
+                }
 
-                var id = await InsertRowAsync(digest, size, cancellationToken);
-                if (await LinkAsync(repositoryId, id, cancellationToken))
+                if (await InsertLinkedAsync(digest, size, repositoryId, charge: true, cancellationToken) is { } id)
                 {
                     return id;
                 }
+
+                continue; // another push inserted the row first: link that one
             }
 
             if (attempt >= DeletionWaitAttempts)
@@ -154,7 +155,7 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
     }
 
     /// <summary>Stores a small blob (a manifest) from memory unless the registry has it, and links it to the repository.</summary>
-    /// <returns>The blob's id, or null when GC is deleting it at this moment (the caller retries).</returns>
+    /// <returns>The blob's id, or null when GC is deleting it or another push is storing it at this moment (the caller retries).</returns>
     public async Task<long?> PutSmallAsync(Digest digest, ReadOnlyMemory<byte> content, long repositoryId, CancellationToken cancellationToken)
     {
         var existing = await db.Blobs.AsNoTracking().Where(b => b.Digest == digest.Value)
@@ -164,31 +165,40 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
             return null;
         }
 
-        if (existing is null)
+        if (existing is { State: BlobState.Ready })
         {
-            await storage.PutContentAsync(StoragePaths.Blob(digest), content, cancellationToken);
+            return await LinkAsync(repositoryId, existing.Id, cancellationToken, charge: false) ? existing.Id : null;
         }
 
-        var id = existing?.Id ?? await InsertRowAsync(digest, content.Length, cancellationToken);
-        return await LinkAsync(repositoryId, id, cancellationToken, charge: false) ? id : null;
+        await storage.PutContentAsync(StoragePaths.Blob(digest), content, cancellationToken);
+        return await InsertLinkedAsync(digest, content.Length, repositoryId, charge: false, cancellationToken);
     }
 
-    private async Task<long> InsertRowAsync(Digest digest, long size, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var blob = new Blob { Digest = digest.Value, Size = size, State = BlobState.Ready, CreatedAt = now, UpdatedAt = now };
-        db.Blobs.Add(blob);
-        try
+    /// <summary>Inserts the blob's row and links it to the repository in one transaction, for bytes already in place.</summary>
+    /// <returns>The new row's id, or null when a row of this digest exists already (another push inserted it first).</returns>
+    /// <remarks>
+    /// One transaction, so that no moment exists in which the row is there but unlinked: GC would take such a row,
+    /// bytes and all, once it is older than the grace window, and the writer may wait that long for the database.
+    /// </remarks>
+    private Task<long?> InsertLinkedAsync(Digest digest, long size, long repositoryId, bool charge, CancellationToken cancellationToken) =>
+        Api.DatabaseErrors.RetryTransientAsync(db, async () =>
         {
-            await db.SaveChangesAsync(cancellationToken);
-            return blob.Id;
-        }
-        catch (DbUpdateException)
-        {
-            db.Entry(blob).State = EntityState.Detached;
-            return await db.Blobs.AsNoTracking().Where(b => b.Digest == digest.Value).Select(b => b.Id).FirstAsync(cancellationToken);
-        }
-    }
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var now = clock.GetUtcNow().UtcDateTime;
+            var ids = await db.Database.SqlQuery<long>($"""
+                INSERT INTO blobs ("Digest", "Size", "State", "CreatedAt", "UpdatedAt")
+                VALUES ({digest.Value}, {size}, {(int)BlobState.Ready}, {now}, {now})
+                ON CONFLICT ("Digest") DO NOTHING RETURNING "Id" AS "Value"
+                """).ToListAsync(cancellationToken);
+            if (ids.Count == 0)
+            {
+                return (long?)null;
+            }
+
+            await LinkOnceAsync(repositoryId, ids[0], charge, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return ids[0];
+        }, cancellationToken);
 
     private Task<int> TouchAsync(long blobId, CancellationToken cancellationToken) =>
         db.Blobs.Where(b => b.Id == blobId && b.State == BlobState.Ready)
