@@ -26,10 +26,11 @@ public static class BlobEndpoints
             return;
         }
 
-        if (HttpMethods.IsHead(context.Request.Method))
+        // A client HEADs a blob to skip uploading it: keep it out of GC's reach until its manifest arrives, or answer 404
+        // when GC took it after the lookup, so that the client uploads it rather than push a manifest that names nothing.
+        if (HttpMethods.IsHead(context.Request.Method) && !await blobs.KeepAsync(blob.BlobId, context.RequestAborted))
         {
-            // A client HEADs a blob to skip uploading it: keep it out of GC's reach until its manifest arrives.
-            await blobs.TouchIfStaleAsync(blob.BlobId, context.RequestAborted);
+            throw DistributionException.Of(ErrorCode.BlobUnknown, detail: digest.Value);
         }
 
         await ServeAsync(context, digest, blob.Size);

@@ -79,14 +79,21 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
         return true;
     }
 
-    /// <summary>Moves <c>UpdatedAt</c> to now when it is older than half the grace window (a blob HEAD: the client is about to rely on it).</summary>
-    /// <remarks>Half the window keeps this a rare write on a busy registry while the blob never ages into a GC candidate.</remarks>
-    public Task<int> TouchIfStaleAsync(long blobId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps a blob a client has just HEADed out of GC's reach: moves <c>UpdatedAt</c> to now when it is older than half
+    /// the grace window. False when GC has begun deleting the blob since it was looked up: the client must upload it.
+    /// </summary>
+    /// <remarks>
+    /// Half the window keeps this a rare write on a busy registry while the blob never ages into a GC candidate: a blob
+    /// touched less than half a window ago is one GC cannot mark before the client's manifest arrives.
+    /// </remarks>
+    public async Task<bool> KeepAsync(long blobId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var stale = now - gcOptions.Value.GraceWindow / 2;
-        return db.Blobs.Where(b => b.Id == blobId && b.State == BlobState.Ready && b.UpdatedAt < stale)
-            .ExecuteUpdateAsync(s => s.SetProperty(b => b.UpdatedAt, now), cancellationToken);
+        return await db.Blobs.Where(b => b.Id == blobId && b.State == BlobState.Ready && b.UpdatedAt < stale)
+                .ExecuteUpdateAsync(s => s.SetProperty(b => b.UpdatedAt, now), cancellationToken) == 1
+            || await db.Blobs.AnyAsync(b => b.Id == blobId && b.State == BlobState.Ready, cancellationToken);
     }
 
     /// <summary>Makes the verified bytes at <paramref name="sourcePath"/> the registry's blob <paramref name="digest"/> and links it to the repository.</summary>
