@@ -7,7 +7,7 @@ public sealed class UploadSession
 
     public long RepositoryId { get; set; }
 
-    /// <summary>Bytes received and made durable so far.</summary>
+    /// <summary>Bytes received and made durable, as last recorded; the store's object is the truth, and a chunk records it only now and then.</summary>
     public long Offset { get; set; }
 
     public DateTime CreatedAt { get; set; }

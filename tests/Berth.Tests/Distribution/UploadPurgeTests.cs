@@ -46,6 +46,32 @@ public sealed class UploadPurgeTests
     }
 
     [Fact]
+    public async Task An_upload_that_keeps_sending_chunks_outlives_the_idle_limit()
+    {
+        // Chunks record the session's time only now and then (a quarter of the limit at most): never so seldom that the
+        // purge takes an upload whose chunks keep arriving.
+        await using var server = await BerthServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["UploadPurging:MaxAge"] = "00:00:03",
+            ["UploadPurging:Interval"] = "00:00:01",
+            ["Jobs:PollInterval"] = "00:00:00.100",
+        });
+        var blob = TestBlob.Random(10 * 1000);
+        using var start = await server.Client.PostAsync("/v2/purge/busy/blobs/uploads/", null);
+        var location = start.Headers.Location!.OriginalString;
+        for (var offset = 0; offset < blob.Content.Length; offset += 1000)
+        {
+            await Task.Delay(500, TestContext.Current.CancellationToken);
+            using var chunk = new ByteArrayContent(blob.Content, offset, 1000);
+            using var patched = await server.Client.PatchAsync(location, chunk);
+            Assert.Equal(HttpStatusCode.Accepted, patched.StatusCode);
+        }
+
+        using var put = await server.Client.PutAsync($"{location}?digest={blob.Digest}", null);
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+    }
+
+    [Fact]
     public async Task Active_uploads_are_left_alone()
     {
         await using var server = await BerthServer.StartAsync(new Dictionary<string, string?>

@@ -33,9 +33,9 @@ public static class UploadEndpoints
 
         try
         {
-            Metrics.BerthMetrics.AddReceived(context,
-                await uploads.AppendAsync(session, context.Request.Body, null, context.Request.ContentLength, cancellationToken));
-            await uploads.CompleteAsync(session, digest, cancellationToken);
+            var (start, size) = await uploads.AppendAsync(session, context.Request.Body, null, context.Request.ContentLength, null, cancellationToken);
+            Metrics.BerthMetrics.AddReceived(context, size - start);
+            await uploads.CompleteAsync(session, digest, null, cancellationToken);
         }
         catch
         {
@@ -60,8 +60,8 @@ public static class UploadEndpoints
             return;
         }
 
-        await using var held = await context.RequestServices.GetRequiredService<UploadLocks>().AcquireAsync(session.Id, cancellationToken);
-        if (!await uploads.ExistsAsync(session, cancellationToken))
+        await using var lease = await context.RequestServices.GetRequiredService<UploadLocks>().AcquireAsync(session.Id, cancellationToken);
+        if (!lease.SessionExists)
         {
             // The request this one waited for completed or cancelled the session.
             throw DistributionException.Of(ErrorCode.BlobUploadUnknown, detail: id);
@@ -74,7 +74,7 @@ public static class UploadEndpoints
         }
         else if (HttpMethods.IsPatch(method))
         {
-            var size = await AppendAsync(context, name, uploads, session);
+            var size = await AppendAsync(context, name, uploads, session, lease);
             WriteSessionState(context, name, session, size, StatusCodes.Status202Accepted);
         }
         else
@@ -84,15 +84,17 @@ public static class UploadEndpoints
             // A retried completion whose first attempt already moved the verified bytes has nothing left to append to.
             if (HasBody(context.Request) && session.CompletingDigest != digest.Value)
             {
-                await AppendAsync(context, name, uploads, session);
+                await AppendAsync(context, name, uploads, session, null);
             }
 
-            await uploads.CompleteAsync(session, digest, cancellationToken);
+            await uploads.CompleteAsync(session, digest, lease, cancellationToken);
             WriteCreated(context, name, digest);
         }
     }
 
-    private static async Task<long> AppendAsync(HttpContext context, string name, UploadService uploads, UploadSession session)
+    // The lease is passed only when the chunk is the request's last write on the session (PATCH, not PUT).
+    private static async Task<long> AppendAsync(HttpContext context, string name, UploadService uploads, UploadSession session,
+        UploadLocks.UploadLease? lease)
     {
         ContentRange? range = null;
         var header = context.Request.Headers.ContentRange.ToString();
@@ -108,9 +110,8 @@ public static class UploadEndpoints
 
         try
         {
-            var before = session.Offset;
-            var size = await uploads.AppendAsync(session, context.Request.Body, range, context.Request.ContentLength, context.RequestAborted);
-            Metrics.BerthMetrics.AddReceived(context, size - before);
+            var (start, size) = await uploads.AppendAsync(session, context.Request.Body, range, context.Request.ContentLength, lease, context.RequestAborted);
+            Metrics.BerthMetrics.AddReceived(context, size - start);
             return size;
         }
         catch (OutOfOrderChunkException ex)

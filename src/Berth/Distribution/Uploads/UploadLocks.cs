@@ -12,7 +12,8 @@ namespace Berth.Distribution.Uploads;
 /// retry waits for the rollback, then sees the true size.</para>
 /// <para>Within a process, requests queue on a semaphore. Across replicas, the holder takes a lease on the session's row
 /// (one conditional UPDATE, as job claims do) and renews it while the request runs; a replica that dies holding it
-/// lets go when the lease lapses.</para>
+/// lets go when the lease lapses. SQLite is served by one process only, so there the semaphore is the whole lock and
+/// an upload's requests write no lease rows.</para>
 /// </remarks>
 public sealed partial class UploadLocks(IServiceScopeFactory scopes, TimeProvider clock, ILogger<UploadLocks> logger)
 {
@@ -21,6 +22,7 @@ public sealed partial class UploadLocks(IServiceScopeFactory scopes, TimeProvide
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _locks = new();
     private readonly TimeProvider _clock = clock;
     private readonly ILogger _logger = logger;
+    private bool? _shared;
 
     /// <summary>How long a lease lasts unless renewed; it is renewed at a third of this.</summary>
     /// <remarks>
@@ -29,9 +31,9 @@ public sealed partial class UploadLocks(IServiceScopeFactory scopes, TimeProvide
     /// </remarks>
     public static TimeSpan Lease { get; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Holds the session's lock until the returned handle is disposed.</summary>
-    /// <remarks>A session that no longer exists is "held" at once: the caller finds it gone and answers so.</remarks>
-    public async Task<IAsyncDisposable> AcquireAsync(Guid session, CancellationToken cancellationToken)
+    /// <summary>Holds the session's lock until the returned lease is disposed.</summary>
+    /// <remarks>A session that no longer exists is "held" at once: <see cref="UploadLease.SessionExists"/> says so.</remarks>
+    public async Task<UploadLease> AcquireAsync(Guid session, CancellationToken cancellationToken)
     {
         var deadline = TimeProvider.System.GetUtcNow() + Wait;
         var semaphore = _locks.GetOrAdd(session, _ => new SemaphoreSlim(1, 1));
@@ -42,15 +44,20 @@ public sealed partial class UploadLocks(IServiceScopeFactory scopes, TimeProvide
 
         try
         {
+            if (!IsShared())
+            {
+                return new UploadLease(this, semaphore, session, null, await ExistsAsync(session, cancellationToken));
+            }
+
             var token = Guid.NewGuid();
             while (true)
             {
                 switch (await TryLeaseAsync(session, token, cancellationToken))
                 {
                     case LeaseResult.Taken:
-                        return new Handle(this, semaphore, session, token);
+                        return new UploadLease(this, semaphore, session, token, true);
                     case LeaseResult.NoSession:
-                        return new Handle(this, semaphore, session, null);
+                        return new UploadLease(this, semaphore, session, null, false);
                 }
 
                 if (TimeProvider.System.GetUtcNow() >= deadline)
@@ -80,6 +87,24 @@ public sealed partial class UploadLocks(IServiceScopeFactory scopes, TimeProvide
         Taken,
         Held,
         NoSession,
+    }
+
+    /// <summary>Whether other processes may serve the same sessions: every database but SQLite.</summary>
+    private bool IsShared()
+    {
+        if (_shared is not { } shared)
+        {
+            using var scope = scopes.CreateScope();
+            _shared = shared = !scope.ServiceProvider.GetRequiredService<BerthDbContext>().Database.IsSqlite();
+        }
+
+        return shared;
+    }
+
+    private async Task<bool> ExistsAsync(Guid session, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<BerthDbContext>().UploadSessions.AnyAsync(s => s.Id == session, cancellationToken);
     }
 
     private async Task<LeaseResult> TryLeaseAsync(Guid session, Guid token, CancellationToken cancellationToken)
@@ -131,20 +156,37 @@ public sealed partial class UploadLocks(IServiceScopeFactory scopes, TimeProvide
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Session}: the lease could not be renewed; another request may take the session")]
     private static partial void LogRenewFailed(ILogger logger, Exception? exception, Guid session);
 
-    private sealed class Handle : IAsyncDisposable
+    /// <summary>The held lock of one upload session; disposing it lets the next request in.</summary>
+    public sealed class UploadLease : IAsyncDisposable
     {
         private readonly UploadLocks _owner;
         private readonly SemaphoreSlim _semaphore;
         private readonly Guid _session;
-        private readonly Guid? _token;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _renewing;
+        private Guid? _token;
         private int _released;
 
-        public Handle(UploadLocks owner, SemaphoreSlim semaphore, Guid session, Guid? token)
+        internal UploadLease(UploadLocks owner, SemaphoreSlim semaphore, Guid session, Guid? token, bool exists)
         {
-            (_owner, _semaphore, _session, _token) = (owner, semaphore, session, token);
+            (_owner, _semaphore, _session, _token, SessionExists) = (owner, semaphore, session, token, exists);
             _renewing = token is { } held ? RenewLoopAsync(held) : Task.CompletedTask;
+        }
+
+        /// <summary>False when the request this one waited for completed or cancelled the session.</summary>
+        public bool SessionExists { get; }
+
+        /// <summary>
+        /// Stops renewing the lease row and leaves its release to the caller's own last write on the session (which
+        /// clears the lease columns where they still hold the returned token, or deletes the row): one write, not two.
+        /// </summary>
+        /// <returns>The lease row's token, or null when no row was leased (SQLite; a session that had ended).</returns>
+        public async Task<Guid?> HandOverAsync()
+        {
+            await StopRenewingAsync();
+            var token = _token;
+            _token = null;
+            return token;
         }
 
         public async ValueTask DisposeAsync()
@@ -154,8 +196,7 @@ public sealed partial class UploadLocks(IServiceScopeFactory scopes, TimeProvide
                 return;
             }
 
-            await _stop.CancelAsync();
-            await _renewing;
+            await StopRenewingAsync();
             _stop.Dispose();
             if (_token is { } token)
             {
@@ -163,6 +204,16 @@ public sealed partial class UploadLocks(IServiceScopeFactory scopes, TimeProvide
             }
 
             _semaphore.Release();
+        }
+
+        private async Task StopRenewingAsync()
+        {
+            if (!_stop.IsCancellationRequested)
+            {
+                await _stop.CancelAsync();
+            }
+
+            await _renewing;
         }
 
         private async Task RenewLoopAsync(Guid token)

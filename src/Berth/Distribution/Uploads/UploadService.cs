@@ -6,6 +6,7 @@ using Berth.Distribution.Repositories;
 using Berth.Oci;
 using Berth.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Berth.Distribution.Uploads;
 
@@ -16,8 +17,11 @@ namespace Berth.Distribution.Uploads;
 /// </remarks>
 public sealed class UploadService(
     BerthDbContext db, IStorageDriver storage, UploadHashes hashes, UploadLocks locks, BlobService blobs, RepositoryStore repositories,
-    TimeProvider clock)
+    IOptions<UploadPurgeOptions> purgeOptions, TimeProvider clock)
 {
+    /// <summary>How stale a session's <c>UpdatedAt</c> may grow while chunks arrive before a chunk writes it again.</summary>
+    private TimeSpan RefreshAfter => TimeSpan.FromMinutes(1) < purgeOptions.Value.MaxAge / 4 ? TimeSpan.FromMinutes(1) : purgeOptions.Value.MaxAge / 4;
+
     public async Task<UploadSession> StartAsync(string name, CancellationToken cancellationToken)
     {
         var repositoryId = await repositories.GetOrCreateAsync(name, cancellationToken);
@@ -25,6 +29,7 @@ public sealed class UploadService(
         var session = new UploadSession { Id = Guid.NewGuid(), RepositoryId = repositoryId, CreatedAt = now, UpdatedAt = now };
         db.UploadSessions.Add(session);
         await db.SaveChangesAsync(cancellationToken);
+        db.Entry(session).State = EntityState.Detached; // later writes on the session are single statements
         return session;
     }
 
@@ -36,26 +41,23 @@ public sealed class UploadService(
             throw DistributionException.Of(ErrorCode.BlobUploadUnknown, detail: id.Length <= 100 ? id : null);
         }
 
-        return await db.UploadSessions.FirstOrDefaultAsync(s => s.Id == sessionId && s.Repository!.Name == name, cancellationToken)
+        return await db.UploadSessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId && s.Repository!.Name == name, cancellationToken)
             ?? throw DistributionException.Of(ErrorCode.BlobUploadUnknown, detail: id);
     }
-
-    /// <summary>Whether the session still exists (another request may have ended it meanwhile).</summary>
-    public Task<bool> ExistsAsync(UploadSession session, CancellationToken cancellationToken) =>
-        db.UploadSessions.AsNoTracking().AnyAsync(s => s.Id == session.Id, cancellationToken);
 
     /// <summary>How many bytes the session holds.</summary>
     public async Task<long> SizeAsync(UploadSession session, CancellationToken cancellationToken) =>
         (await storage.StatAsync(StoragePaths.Upload(session.Id), cancellationToken))?.Size ?? 0;
 
-    /// <summary>Streams one chunk onto the session and returns the new size.</summary>
+    /// <summary>Streams one chunk onto the session; returns where the chunk began and the session's new size.</summary>
     /// <param name="session">The session.</param>
     /// <param name="body">The request body.</param>
     /// <param name="range">The chunk's <c>Content-Range</c>, when the client sent one: it must start where the session stands.</param>
     /// <param name="declaredLength">The request's <c>Content-Length</c>, when it has one.</param>
+    /// <param name="lease">The session's lock when this is the request's last write on the session (a PATCH): the write that records the new size releases it.</param>
     /// <param name="cancellationToken">The request's token.</param>
-    public async Task<long> AppendAsync(UploadSession session, Stream body, ContentRange? range, long? declaredLength,
-        CancellationToken cancellationToken)
+    public async Task<(long Start, long Size)> AppendAsync(UploadSession session, Stream body, ContentRange? range, long? declaredLength,
+        UploadLocks.UploadLease? lease, CancellationToken cancellationToken)
     {
         if (range is { } declaredRange && declaredLength is { } length && length != declaredRange.Length)
         {
@@ -97,14 +99,44 @@ public sealed class UploadService(
             hashes.Return(session.Id, hash, size);
         }
 
+        await RecordAsync(session, size, lease);
+        return (start, size);
+    }
+
+    /// <summary>
+    /// Records where the session stands. The store's object is the truth about its size, so the row is written only
+    /// when the write releases a replica's lease anyway, or when its <c>UpdatedAt</c> has grown stale enough that the
+    /// purge would come to see a live upload as idle; a chunk otherwise costs the database nothing.
+    /// </summary>
+    /// <remarks>Not cancelled with the request: the chunk is stored by now, and this write may be the lease's release.</remarks>
+    private async Task RecordAsync(UploadSession session, long size, UploadLocks.UploadLease? lease)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var token = lease is null ? null : await lease.HandOverAsync();
         session.Offset = size;
-        session.UpdatedAt = clock.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(cancellationToken);
-        return size;
+        if (token is null && now - session.UpdatedAt < RefreshAfter)
+        {
+            return;
+        }
+
+        session.UpdatedAt = now;
+        var row = db.UploadSessions.Where(s => s.Id == session.Id);
+        if (token is { } held)
+        {
+            row = row.Where(s => s.LeaseToken == held);
+        }
+
+        await row.ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.Offset, size).SetProperty(x => x.UpdatedAt, now)
+            .SetProperty(x => x.LeaseToken, (Guid?)null).SetProperty(x => x.LeaseExpiresAt, (DateTime?)null), CancellationToken.None);
     }
 
     /// <summary>Verifies the whole upload against <paramref name="digest"/> and makes it a blob of the session's repository.</summary>
-    public async Task CompleteAsync(UploadSession session, Digest digest, CancellationToken cancellationToken)
+    /// <param name="session">The session.</param>
+    /// <param name="digest">The digest the client says the upload has.</param>
+    /// <param name="lease">The session's lock, if the request holds one: deleting the completed session releases it.</param>
+    /// <param name="cancellationToken">The request's token.</param>
+    public async Task CompleteAsync(UploadSession session, Digest digest, UploadLocks.UploadLease? lease, CancellationToken cancellationToken)
     {
         var path = StoragePaths.Upload(session.Id);
         var info = await storage.StatAsync(path, cancellationToken);
@@ -113,7 +145,7 @@ public sealed class UploadService(
             // A completion of this digest, verified, died after moving the bytes (its replica crashed, or the client
             // lost the answer): the bytes are at the blob's path, and this retry finishes what it started.
             await blobs.CommitMovedAsync(digest, session.RepositoryId, cancellationToken);
-            await EndAsync(session);
+            await EndAsync(session, lease);
             return;
         }
 
@@ -146,14 +178,18 @@ public sealed class UploadService(
             throw;
         }
 
-        await EndAsync(session);
+        await EndAsync(session, lease);
     }
 
-    /// <summary>Removes a completed session: its row, whatever is left at its path, its lock.</summary>
-    private async Task EndAsync(UploadSession session)
+    /// <summary>Removes a completed session: its row (and with it any lease on it), whatever is left at its path, its lock.</summary>
+    private async Task EndAsync(UploadSession session, UploadLocks.UploadLease? lease)
     {
-        db.UploadSessions.Remove(session);
-        await db.SaveChangesAsync(CancellationToken.None);
+        if (lease is not null)
+        {
+            await lease.HandOverAsync();
+        }
+
+        await db.UploadSessions.Where(s => s.Id == session.Id).ExecuteDeleteAsync(CancellationToken.None);
         await DeleteDataAsync(session.Id);
         locks.Forget(session.Id);
     }
