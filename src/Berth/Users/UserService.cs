@@ -59,6 +59,20 @@ public sealed partial class UserService(BerthDbContext db, CredentialCache crede
             throw ApiException.Conflict($"username {username} is already used");
         }
 
+        // Harbor keeps e-mail addresses unique, as a profile update here does; an account may have none.
+        if (request.Email is { Length: > 0 } email)
+        {
+            if (email.Length > 255 || !EmailGrammar().IsMatch(email))
+            {
+                throw ApiException.BadRequest("email with illegal format");
+            }
+
+            if (await db.Users.AnyAsync(u => u.Email == email, cancellationToken))
+            {
+                throw ApiException.Conflict("the email is already used by another user");
+            }
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
         var user = new User
         {

@@ -66,6 +66,26 @@ public sealed class UserApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_new_account_takes_no_email_another_account_has()
+    {
+        using var first = await SendAsync(HttpMethod.Post, "/api/v2.0/users", Admin, """{"username":"f1","password":"Passw0rdOk","email":"f@example.com"}""");
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        using var twin = await SendAsync(HttpMethod.Post, "/api/v2.0/users", Admin, """{"username":"f2","password":"Passw0rdOk","email":"f@example.com"}""");
+        Assert.Equal(HttpStatusCode.Conflict, twin.StatusCode);
+        Assert.Contains("\"errors\"", await twin.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var malformed = await SendAsync(HttpMethod.Post, "/api/v2.0/users", Admin, """{"username":"f3","password":"Passw0rdOk","email":"no at sign"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+
+        // Neither refusal created an account; accounts without an e-mail address do not collide.
+        using var list = await SendAsync(HttpMethod.Get, "/api/v2.0/users?q=username%3D~f", Admin);
+        Assert.Equal("1", list.Headers.GetValues("X-Total-Count").Single());
+        using var bare1 = await SendAsync(HttpMethod.Post, "/api/v2.0/users", Admin, """{"username":"g1","password":"Passw0rdOk"}""");
+        using var bare2 = await SendAsync(HttpMethod.Post, "/api/v2.0/users", Admin, """{"username":"g2","password":"Passw0rdOk"}""");
+        Assert.Equal(HttpStatusCode.Created, bare1.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, bare2.StatusCode);
+    }
+
+    [Fact]
     public async Task Only_administrators_manage_accounts()
     {
         await TestCredentials.AddUserAsync(_server.DataDirectory, "eve", "Passw0rdEve");
