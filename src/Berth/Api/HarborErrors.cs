@@ -106,3 +106,29 @@ public sealed partial class ApiErrorFilter(ILogger<ApiErrorFilter> logger) : IEn
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
     private static partial void LogFailure(ILogger logger, Exception exception, string method, PathString path);
 }
+
+/// <summary>
+/// Harbor's error body for an <c>/api/</c> request that no endpoint took (404) or that names an endpoint with another
+/// method (405): routing answers both with an empty body, which Harbor's clients cannot read.
+/// </summary>
+public static class UnmatchedApiRequests
+{
+    public static IApplicationBuilder UseUnmatchedApiErrors(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        await next(context);
+        var status = context.Response.StatusCode;
+        if (context.Response.HasStarted || !context.Request.Path.StartsWithSegments("/api"))
+        {
+            return;
+        }
+
+        if (status == StatusCodes.Status404NotFound && context.GetEndpoint() is null)
+        {
+            await HarborErrors.WriteAsync(context, status, "NOT_FOUND", $"path {context.Request.Path} was not found");
+        }
+        else if (status == StatusCodes.Status405MethodNotAllowed)
+        {
+            await HarborErrors.WriteAsync(context, status, "METHOD_NOT_ALLOWED", $"method {context.Request.Method} is not allowed on {context.Request.Path}");
+        }
+    });
+}

@@ -92,6 +92,7 @@ public static class BerthApp
         var app = builder.Build();
         app.UseMetrics();
         app.UseUnavailable();
+        app.UseUnmatchedApiErrors();
         app.UseDeferredEvents();
         app.UseMiddleware<CsrfMiddleware>();
         app.UseMiddleware<ReadOnlyMiddleware>();

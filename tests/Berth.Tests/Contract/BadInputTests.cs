@@ -131,6 +131,21 @@ public sealed class BadInputTests(ServerFixture fixture) : IClassFixture<ServerF
         Assert.True(problems.IsEmpty, string.Join("\n", problems.Distinct().Order(StringComparer.Ordinal).Take(40)));
     }
 
+    [Theory]
+    [InlineData("GET", "/api/v2.0/nosuch", 404, "NOT_FOUND")]
+    [InlineData("GET", "/api/v2.0/projects/library/nosuch/deeper", 404, "NOT_FOUND")]
+    [InlineData("POST", "/api/v2.0/nosuch", 404, "NOT_FOUND")]
+    [InlineData("GET", "/api/v3.0/projects", 404, "NOT_FOUND")]
+    [InlineData("PATCH", "/api/v2.0/projects", 405, "METHOD_NOT_ALLOWED")]
+    [InlineData("POST", "/api/v2.0/systeminfo", 405, "METHOD_NOT_ALLOWED")]
+    public async Task A_path_or_method_no_endpoint_serves_is_harbors_error_body(string method, string path, int status, string code)
+    {
+        using var response = await fixture.Server.SendAsync(new HttpMethod(method), path, TestCredentials.AdminAuthorization);
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith($"{{\"errors\":[{{\"code\":\"{code}\"", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
     private static IEnumerable<string> Paths(string template)
     {
         string[] Values(string placeholder, string[] values) => template.Contains(placeholder, StringComparison.Ordinal) ? values : [""];
