@@ -162,23 +162,32 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
     }
 
     /// <summary>Stores a small blob (a manifest) from memory unless the registry has it, and links it to the repository.</summary>
-    /// <returns>The blob's id, or null when GC is deleting it or another push is storing it at this moment (the caller retries).</returns>
+    /// <returns>The blob's id, or null when GC is deleting it at this moment (the caller retries).</returns>
     public async Task<long?> PutSmallAsync(Digest digest, ReadOnlyMemory<byte> content, long repositoryId, CancellationToken cancellationToken)
     {
-        var existing = await db.Blobs.AsNoTracking().Where(b => b.Digest == digest.Value)
-            .Select(b => new { b.Id, b.State }).FirstOrDefaultAsync(cancellationToken);
-        if (existing is { State: BlobState.Deleting })
+        // A second turn only when another push inserted the row between this one's look and its insert: link that row.
+        for (var turn = 0; turn < 2; turn++)
         {
-            return null;
+            var existing = await db.Blobs.AsNoTracking().Where(b => b.Digest == digest.Value)
+                .Select(b => new { b.Id, b.State }).FirstOrDefaultAsync(cancellationToken);
+            if (existing is { State: BlobState.Deleting })
+            {
+                return null;
+            }
+
+            if (existing is { State: BlobState.Ready })
+            {
+                return await LinkAsync(repositoryId, existing.Id, cancellationToken, charge: false) ? existing.Id : null;
+            }
+
+            await storage.PutContentAsync(StoragePaths.Blob(digest), content, cancellationToken);
+            if (await InsertLinkedAsync(digest, content.Length, repositoryId, charge: false, cancellationToken) is { } id)
+            {
+                return id;
+            }
         }
 
-        if (existing is { State: BlobState.Ready })
-        {
-            return await LinkAsync(repositoryId, existing.Id, cancellationToken, charge: false) ? existing.Id : null;
-        }
-
-        await storage.PutContentAsync(StoragePaths.Blob(digest), content, cancellationToken);
-        return await InsertLinkedAsync(digest, content.Length, repositoryId, charge: false, cancellationToken);
+        return null;
     }
 
     /// <summary>Inserts the blob's row and links it to the repository in one transaction, for bytes already in place.</summary>
