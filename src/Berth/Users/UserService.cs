@@ -59,18 +59,11 @@ public sealed partial class UserService(BerthDbContext db, CredentialCache crede
             throw ApiException.Conflict($"username {username} is already used");
         }
 
-        // Harbor keeps e-mail addresses unique, as a profile update here does; an account may have none.
+        // Harbor keeps e-mail addresses well-formed and unique; an account may have none.
         if (request.Email is { Length: > 0 } email)
         {
-            if (email.Length > 255 || !EmailGrammar().IsMatch(email))
-            {
-                throw ApiException.BadRequest("email with illegal format");
-            }
-
-            if (await db.Users.AnyAsync(u => u.Email == email, cancellationToken))
-            {
-                throw ApiException.Conflict("the email is already used by another user");
-            }
+            RequireEmailFormat(email);
+            await RequireEmailFreeAsync(email, null, cancellationToken);
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -130,11 +123,7 @@ public sealed partial class UserService(BerthDbContext db, CredentialCache crede
             throw ApiException.BadRequest("email can't be empty");
         }
 
-        if (email.Length > 255 || !EmailGrammar().IsMatch(email))
-        {
-            throw ApiException.BadRequest("email with illegal format");
-        }
-
+        RequireEmailFormat(email);
         if (realname.Length is 0 or > 255)
         {
             throw ApiException.BadRequest("realname with illegal length");
@@ -151,10 +140,7 @@ public sealed partial class UserService(BerthDbContext db, CredentialCache crede
         }
 
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken) ?? throw ApiException.NotFound($"user {id} not found");
-        if (await db.Users.AnyAsync(u => u.Email == email && u.Id != id, cancellationToken))
-        {
-            throw ApiException.Conflict("the email is already used by another user");
-        }
+        await RequireEmailFreeAsync(email, id, cancellationToken);
 
         user.Email = email;
         user.Realname = realname;
@@ -216,4 +202,21 @@ public sealed partial class UserService(BerthDbContext db, CredentialCache crede
     /// <summary>Harbor's email rule (its <c>validateUserProfile</c>).</summary>
     [GeneratedRegex(@"^(([^<>()[\]\\.,;:\s@\""]+(\.[^<>()[\]\\.,;:\s@\""]+)*)|(\"".+\""))@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\])|(([a-zA-Z\-0-9]+\.)+[a-zA-Z]{2,}))$", RegexOptions.CultureInvariant)]
     private static partial Regex EmailGrammar();
+
+    private static void RequireEmailFormat(string email)
+    {
+        if (email.Length > 255 || !EmailGrammar().IsMatch(email))
+        {
+            throw ApiException.BadRequest("email with illegal format");
+        }
+    }
+
+    /// <summary>409 unless no account but <paramref name="owner"/> (if any) has the address.</summary>
+    private async Task RequireEmailFreeAsync(string email, long? owner, CancellationToken cancellationToken)
+    {
+        if (await db.Users.AnyAsync(u => u.Email == email && u.Id != owner, cancellationToken))
+        {
+            throw ApiException.Conflict("the email is already used by another user");
+        }
+    }
 }

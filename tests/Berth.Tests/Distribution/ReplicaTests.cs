@@ -143,6 +143,37 @@ public sealed class ReplicaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_completion_retried_after_gc_took_the_moved_bytes_asks_for_the_upload_again()
+    {
+        var blob = TestBlob.Random(12_000);
+        const string name = "test/replica-moved-gone";
+        using var open = await _first.Client.PostAsync($"/v2/{name}/blobs/uploads/", null, Token);
+        var location = open.Headers.Location!.OriginalString;
+        var id = SessionOf(location);
+        using (var patch = await _first.Client.PatchAsync(location, new ByteArrayContent(blob.Content), Token))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, patch.StatusCode);
+        }
+
+        // The first attempt verified and moved the bytes, then died; the bytes, announced by no row, went since.
+        await WithDbAsync(db => db.UploadSessions.Where(s => s.Id == id)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.CompletingDigest, blob.Digest), Token));
+        var storage = _first.Services.GetRequiredService<Berth.Storage.IStorageDriver>();
+        var digest = Berth.Oci.Digest.Parse(blob.Digest);
+        await storage.MoveAsync(Berth.Storage.StoragePaths.Upload(id), Berth.Storage.StoragePaths.Blob(digest), Token);
+        await storage.DeleteAsync(Berth.Storage.StoragePaths.BlobDirectory(digest), Token);
+
+        using var put = await _second.Client.PutAsync($"{location}?digest={blob.Digest}", null, Token);
+        Assert.Equal(HttpStatusCode.NotFound, put.StatusCode);
+        Assert.Equal("BLOB_UPLOAD_UNKNOWN", await put.ErrorCodeAsync());
+        Assert.False(await WithDbAsync(db => db.Blobs.AnyAsync(b => b.Digest == blob.Digest, Token)));
+
+        // The client uploads again, and the blob is whole.
+        RegistryClient.Expect(await _second.Client.PushBlobAsync(name, blob), HttpStatusCode.Created);
+        Assert.Equal(blob.Content, await _first.Client.GetByteArrayAsync($"/v2/{name}/blobs/{blob.Digest}", Token));
+    }
+
+    [Fact]
     public async Task A_session_that_never_verified_a_digest_cannot_claim_a_blob_it_did_not_upload()
     {
         var secret = TestBlob.Random(5000);

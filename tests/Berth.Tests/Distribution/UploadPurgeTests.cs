@@ -8,12 +8,7 @@ public sealed class UploadPurgeTests
     [Fact]
     public async Task Idle_uploads_and_data_no_session_owns_are_purged_on_schedule()
     {
-        await using var server = await BerthServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["UploadPurging:MaxAge"] = "00:00:01",
-            ["UploadPurging:Interval"] = "00:00:01",
-            ["Jobs:PollInterval"] = "00:00:00.100",
-        });
+        await using var server = await StartPurgingAsync("00:00:01");
         var client = server.Client;
         using var start = await client.PostAsync("/v2/purge/me/blobs/uploads/", null);
         var location = start.Headers.Location!.OriginalString;
@@ -50,12 +45,7 @@ public sealed class UploadPurgeTests
     {
         // Chunks record the session's time only now and then (a quarter of the limit at most): never so seldom that the
         // purge takes an upload whose chunks keep arriving.
-        await using var server = await BerthServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["UploadPurging:MaxAge"] = "00:00:03",
-            ["UploadPurging:Interval"] = "00:00:01",
-            ["Jobs:PollInterval"] = "00:00:00.100",
-        });
+        await using var server = await StartPurgingAsync("00:00:03");
         var blob = TestBlob.Random(10 * 1000);
         using var start = await server.Client.PostAsync("/v2/purge/busy/blobs/uploads/", null);
         var location = start.Headers.Location!.OriginalString;
@@ -74,16 +64,19 @@ public sealed class UploadPurgeTests
     [Fact]
     public async Task Active_uploads_are_left_alone()
     {
-        await using var server = await BerthServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["UploadPurging:MaxAge"] = "01:00:00",
-            ["UploadPurging:Interval"] = "00:00:01",
-            ["Jobs:PollInterval"] = "00:00:00.100",
-        });
+        await using var server = await StartPurgingAsync("01:00:00");
         using var start = await server.Client.PostAsync("/v2/purge/keep/blobs/uploads/", null);
         var location = start.Headers.Location!.OriginalString;
         await Task.Delay(2500, TestContext.Current.CancellationToken);
         using var status = await server.Client.GetAsync(location);
         Assert.Equal(HttpStatusCode.NoContent, status.StatusCode);
     }
+
+    /// <summary>A server whose purge runs every second and removes uploads idle for <paramref name="maxAge"/>.</summary>
+    private static Task<BerthServer> StartPurgingAsync(string maxAge) => BerthServer.StartAsync(new Dictionary<string, string?>
+    {
+        ["UploadPurging:MaxAge"] = maxAge,
+        ["UploadPurging:Interval"] = "00:00:01",
+        ["Jobs:PollInterval"] = "00:00:00.100",
+    });
 }

@@ -113,13 +113,11 @@ public sealed class UploadService(
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var token = lease is null ? null : await lease.HandOverAsync();
-        session.Offset = size;
         if (token is null && now - session.UpdatedAt < RefreshAfter)
         {
             return;
         }
 
-        session.UpdatedAt = now;
         var row = db.UploadSessions.Where(s => s.Id == session.Id);
         if (token is { } held)
         {
