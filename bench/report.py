@@ -108,6 +108,11 @@ def main():
 
         images = r.get("images", "?")
         clients = r.get("clients", "?")
+        warm = r.get("warmup_images", "?")
+        for kind in ("push", "pull"):
+            if f"{bs}_warm_{kind}_ips" in r:
+                row(f"{prefix}Image {kind}, warm-up: the first {warm} images (images/s)", num(f"{bs}_warm_{kind}_ips"),
+                    num(f"{ds}_warm_{kind}_ips"), digits=2, target="info")
         for kind in ("push", "pull"):
             b, d = num(f"{bs}_img_{kind}_ips"), num(f"{ds}_img_{kind}_ips")
             q = ratio(b, d)

@@ -7,7 +7,7 @@
 #                                                  # blob pulls, on PostgreSQL, against Distribution's S3 driver
 #
 # Knobs (environment), defaults in brackets:
-#   BLOB_MB [1024]  SMALL_MB [BLOB_MB/16]  IMAGES [50]  WARMUP_IMAGES [4]  IMAGE_ROUNDS [2]  CLIENTS [4]
+#   BLOB_MB [1024]  SMALL_MB [BLOB_MB/16]  IMAGES [50]  WARMUP_IMAGES [40]  IMAGE_ROUNDS [2]  CLIENTS [4]
 #   DURATION [10] (seconds per manifest measurement)  CONNECTIONS ["16 64"]  PUSH_RUNS [2]  PULL_RUNS [3]  LIMIT_RUNS [2]
 #   STORAGE [fs] (s3: see bench/README.md)  TMP_ROOT [/var/tmp] (must be a real disk, not tmpfs)  SKIP_BUILD [0]  BERTH_BIN (a Berth binary built elsewhere;
 #   implies SKIP_BUILD=1)  KEEP [0] (1 keeps the work directory, with the servers' logs)  OUT (also write the report here)
@@ -20,7 +20,7 @@ REPO=$(cd "$BENCH_DIR/.." && pwd)
 BLOB_MB=${BLOB_MB:-1024}
 SMALL_MB=${SMALL_MB:-$((BLOB_MB >= 32 ? BLOB_MB / 16 : 2))}
 IMAGES=${IMAGES:-50}
-WARMUP_IMAGES=${WARMUP_IMAGES:-4}
+WARMUP_IMAGES=${WARMUP_IMAGES:-40}
 IMAGE_ROUNDS=${IMAGE_ROUNDS:-2}
 CLIENTS=${CLIENTS:-4}
 DURATION=${DURATION:-10}
@@ -195,6 +195,7 @@ rec blob_mb "$BLOB_MB"
 rec small_mb "$SMALL_MB"
 rec images "$IMAGES"
 rec clients "$CLIENTS"
+rec warmup_images "$WARMUP_IMAGES"
 rec connections "$CONNECTIONS"
 rec storage "$STORAGE"
 rec pairs "${PAIRS[*]}"
@@ -559,12 +560,15 @@ pull_images() {
     awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }'
 }
 
-# Warm-up, not measured: WARMUP_IMAGES other images (their own random layers, so nothing of them is reused below)
-# take both servers through every request an image push and pull makes. Berth's JIT compiles on first use.
+# Warm-up: WARMUP_IMAGES other images (their own random layers, so nothing of them is reused below) take both servers
+# through every request an image push and pull makes, until Berth's JIT has optimized the code a push runs once per
+# image (after 30 calls, so some 30-40 images). Their rate is reported for information, not judged.
 if ((WARMUP_IMAGES > 0)); then
     for s in "${SERVERS[@]}"; do
-        push_images "$s" "$WORK/warmup" 0 $((WARMUP_IMAGES - 1)) warmup >/dev/null
-        pull_images "$s" 0 $((WARMUP_IMAGES - 1)) warmup >/dev/null
+        secs=$(push_images "$s" "$WORK/warmup" 0 $((WARMUP_IMAGES - 1)) warmup)
+        rec "${s}_warm_push_ips" "$(awk -v n="$WARMUP_IMAGES" -v t="$secs" 'BEGIN { printf "%.2f", n / t }')"
+        secs=$(pull_images "$s" 0 $((WARMUP_IMAGES - 1)) warmup)
+        rec "${s}_warm_pull_ips" "$(awk -v n="$WARMUP_IMAGES" -v t="$secs" 'BEGIN { printf "%.2f", n / t }')"
     done
 fi
 
