@@ -22,7 +22,7 @@ public static class SqliteDatabase
 
     public const int BusyTimeoutSeconds = 30;
 
-    private static readonly BusyTimeoutInterceptor BusyTimeout = new();
+    private static readonly BusyTimeoutInterceptor BusyTimeout = new(TimeSpan.FromSeconds(BusyTimeoutSeconds));
 
     public static DbContextOptionsBuilder UseBerthSqlite(this DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(SqliteDatabase).Assembly.GetName().Name))
