@@ -69,6 +69,22 @@ public sealed class ProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_database_that_cannot_be_reached_is_a_clear_error()
+    {
+        var port = BerthProcess.FreePort(); // nothing listens there
+        var (exitCode, output) = await Tool.RunAsync("dotnet",
+            [BerthProcess.Dll, "serve", "--data-dir", Path.Join(_work, "d"), "--database", $"postgres://berth@127.0.0.1:{port}/berth"]);
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"berth: the database failed: Failed to connect to 127.0.0.1:{port}", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+
+        (exitCode, output) = await Tool.RunAsync("dotnet",
+            [BerthProcess.Dll, "serve", "--data-dir", Path.Join(_work, "d"), "--database", "mysql://berth@127.0.0.1/berth"]);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("the database URL must look like postgres://", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sigterm_drains_the_request_in_flight_and_exits_0()
     {
         var port = BerthProcess.FreePort();

@@ -1,10 +1,13 @@
+using System.Data.Common;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Hosting;
 
-/// <summary>Turns a configuration mistake into one line on stderr and exit code 2, instead of a stack trace.</summary>
+/// <summary>Turns a configuration mistake (exit code 2) or an unreachable database (exit code 1) into one line on stderr, instead of a stack trace.</summary>
 internal static class CommandErrors
 {
+    public const int DatabaseError = 1;
+
     public const int ConfigurationError = 2;
 
     public static async Task<int> RunAsync(Func<Task<int>> action)
@@ -27,6 +30,13 @@ internal static class CommandErrors
         {
             await Console.Error.WriteLineAsync($"berth: {ex.Message}");
             return ConfigurationError;
+        }
+        catch (DbException ex)
+        {
+            // Npgsql says where it tried ("Failed to connect to 127.0.0.1:5432"), the socket error says why.
+            var cause = ex.InnerException is { } inner && inner.Message != ex.Message ? $" ({inner.Message})" : "";
+            await Console.Error.WriteLineAsync($"berth: the database failed: {ex.Message}{cause}");
+            return DatabaseError;
         }
     }
 }
