@@ -31,6 +31,8 @@ public sealed partial class BusyTimeoutInterceptor(TimeSpan timeout) : DbConnect
     /// <summary>How often, in this process, a statement on a busy database was tried again.</summary>
     public static long Retries => Interlocked.Read(ref _retries);
 
+    private readonly nint _timeoutTicks = (nint)Math.Min(timeout.TotalSeconds * Stopwatch.Frequency, nint.MaxValue);
+
     /// <summary>How long one statement waits for a busy database before SQLite reports it busy.</summary>
     public TimeSpan Timeout { get; } = timeout;
 
@@ -45,8 +47,7 @@ public sealed partial class BusyTimeoutInterceptor(TimeSpan timeout) : DbConnect
     private unsafe void Install(DbConnection connection)
     {
         var handle = ((SqliteConnection)connection).Handle ?? throw new InvalidOperationException("the SQLite connection has no handle");
-        var ticks = (nint)Math.Min(Timeout.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond, nint.MaxValue);
-        var result = SetBusyHandler(handle.DangerousGetHandle(), &OnBusy, ticks);
+        var result = SetBusyHandler(handle.DangerousGetHandle(), &OnBusy, _timeoutTicks);
         if (result != 0)
         {
             throw new SqliteException($"sqlite3_busy_handler failed ({result})", result);
