@@ -14,11 +14,21 @@ public sealed class SqliteBusyTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("berth-busy-").FullName;
 
+    private readonly HashSet<string> _connectionStrings = [];
+
+    private string DatabaseFile => Path.Combine(_directory, "busy.db");
+
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
+        // Only this test's pools: the other tests' pooled connections stay open.
+        foreach (var connectionString in _connectionStrings)
+        {
+            using var connection = new SqliteConnection(connectionString);
+            SqliteConnection.ClearPool(connection);
+        }
+
         Directory.Delete(_directory, recursive: true);
     }
 
@@ -70,10 +80,11 @@ public sealed class SqliteBusyTests : IDisposable
 
     private BerthDbContext Open(BusyTimeoutInterceptor busy, int commandTimeoutSeconds = 30)
     {
-        var connectionString = new SqliteConnectionStringBuilder(SqliteDatabase.ConnectionString(Path.Combine(_directory, "busy.db")))
+        var connectionString = new SqliteConnectionStringBuilder(SqliteDatabase.ConnectionString(DatabaseFile))
         {
             DefaultTimeout = commandTimeoutSeconds,
         }.ToString();
+        _connectionStrings.Add(connectionString);
         return new BerthDbContext(new DbContextOptionsBuilder<BerthDbContext>().UseSqlite(connectionString).AddInterceptors(busy).Options);
     }
 }
