@@ -97,21 +97,9 @@ public sealed class ReplicaTests : IAsyncLifetime
     {
         var blob = TestBlob.Random(20_000);
         var name = $"test/replica-crash-{rowWritten}-{linked}".ToLowerInvariant();
-        using var open = await _first.Client.PostAsync($"/v2/{name}/blobs/uploads/", null, Token);
-        var location = open.Headers.Location!.OriginalString;
-        var id = SessionOf(location);
-        using (var patch = await _first.Client.PatchAsync(location, new ByteArrayContent(blob.Content), Token))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, patch.StatusCode);
-        }
-
         // What the first replica's completion did before it died: verified and recorded the digest, moved the bytes,
         // perhaps wrote the blob's row, perhaps linked it.
-        await WithDbAsync(db => db.UploadSessions.Where(s => s.Id == id)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.CompletingDigest, blob.Digest), Token));
-        var storage = _first.Services.GetRequiredService<Berth.Storage.IStorageDriver>();
-        var digest = Berth.Oci.Digest.Parse(blob.Digest);
-        await storage.MoveAsync(Berth.Storage.StoragePaths.Upload(id), Berth.Storage.StoragePaths.Blob(digest), Token);
+        var (location, id, digest) = await CompletionDiedAfterTheMoveAsync(name, blob);
         if (rowWritten)
         {
             await using var scope = _first.Services.CreateAsyncScope();
@@ -147,20 +135,9 @@ public sealed class ReplicaTests : IAsyncLifetime
     {
         var blob = TestBlob.Random(12_000);
         const string name = "test/replica-moved-gone";
-        using var open = await _first.Client.PostAsync($"/v2/{name}/blobs/uploads/", null, Token);
-        var location = open.Headers.Location!.OriginalString;
-        var id = SessionOf(location);
-        using (var patch = await _first.Client.PatchAsync(location, new ByteArrayContent(blob.Content), Token))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, patch.StatusCode);
-        }
-
         // The first attempt verified and moved the bytes, then died; the bytes, announced by no row, went since.
-        await WithDbAsync(db => db.UploadSessions.Where(s => s.Id == id)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.CompletingDigest, blob.Digest), Token));
+        var (location, _, digest) = await CompletionDiedAfterTheMoveAsync(name, blob);
         var storage = _first.Services.GetRequiredService<Berth.Storage.IStorageDriver>();
-        var digest = Berth.Oci.Digest.Parse(blob.Digest);
-        await storage.MoveAsync(Berth.Storage.StoragePaths.Upload(id), Berth.Storage.StoragePaths.Blob(digest), Token);
         await storage.DeleteAsync(Berth.Storage.StoragePaths.BlobDirectory(digest), Token);
 
         using var put = await _second.Client.PutAsync($"{location}?digest={blob.Digest}", null, Token);
@@ -249,6 +226,25 @@ public sealed class ReplicaTests : IAsyncLifetime
         {
             Assert.Skip("upload leases are for replicas, which need PostgreSQL: the PostgreSQL pass of ./test.sh (BERTH_TEST_DATABASE=postgres)");
         }
+    }
+
+    /// <summary>An upload on the first replica whose completion verified and recorded the digest, moved the bytes to the blob's path and died.</summary>
+    private async Task<(string Location, Guid Id, Berth.Oci.Digest Digest)> CompletionDiedAfterTheMoveAsync(string name, TestBlob blob)
+    {
+        using var open = await _first.Client.PostAsync($"/v2/{name}/blobs/uploads/", null, Token);
+        var location = open.Headers.Location!.OriginalString;
+        var id = SessionOf(location);
+        using (var patch = await _first.Client.PatchAsync(location, new ByteArrayContent(blob.Content), Token))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, patch.StatusCode);
+        }
+
+        await WithDbAsync(db => db.UploadSessions.Where(s => s.Id == id)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.CompletingDigest, blob.Digest), Token));
+        var digest = Berth.Oci.Digest.Parse(blob.Digest);
+        var storage = _first.Services.GetRequiredService<Berth.Storage.IStorageDriver>();
+        await storage.MoveAsync(Berth.Storage.StoragePaths.Upload(id), Berth.Storage.StoragePaths.Blob(digest), Token);
+        return (location, id, digest);
     }
 
     private static Guid SessionOf(string location) => Guid.Parse(location[(location.LastIndexOf('/') + 1)..]);
