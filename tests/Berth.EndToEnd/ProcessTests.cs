@@ -85,6 +85,24 @@ public sealed class ProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Nothing_watches_the_working_directory_that_holds_the_default_data_directory()
+    {
+        // No --data-dir: blobs go to ./data, under the working directory.
+        await using var berth = await BerthProcess.StartServingAsync(_work, ["serve"], AdminEnvironment);
+        await TestCredentials.CreateProjectsAsync(Path.Join(_work, "data"));
+        using var client = AdminClient(berth.Address);
+        using var pushed = await client.PushBlobAsync("test/watched", TestBlob.Random(4096));
+        Assert.Equal(HttpStatusCode.Created, pushed.StatusCode);
+        Assert.True(Directory.Exists(Path.Join(_work, "data")));
+
+        // A file watcher is an inotify instance among the process's open files.
+        var watchers = Directory.GetFiles($"/proc/{berth.Id}/fd")
+            .Select(fd => new FileInfo(fd).LinkTarget)
+            .Count(target => target == "anon_inode:inotify");
+        Assert.Equal(0, watchers);
+    }
+
+    [Fact]
     public async Task Sigterm_drains_the_request_in_flight_and_exits_0()
     {
         var port = BerthProcess.FreePort();

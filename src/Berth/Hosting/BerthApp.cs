@@ -34,7 +34,11 @@ public static class BerthApp
 {
     public static WebApplication Build(IConfiguration configuration)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // The host's default appsettings.json sources watch their directory, the working directory, recursively, and the
+        // watcher outlives the sources cleared below: with the default ./data under it, every blob written would wake a
+        // watcher thread, and every blob directory would take one of the kernel's limited inotify watches. Berth reads
+        // its configuration once (BerthConfiguration), so nothing is watched.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddConfiguration(configuration);
         builder.Logging.ClearProviders();
