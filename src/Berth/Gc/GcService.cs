@@ -201,19 +201,44 @@ public sealed class GcService(BerthDbContext db, IStorageDriver storage, Project
         long deleted = 0;
         foreach (var digest in orphans)
         {
-            // The walk's listing may be stale by now: a push may have committed these bytes since. Look again, at the
-            // file and at the database, right before deleting: one at a time, so that the look and the delete stay close.
-            var info = await storage.StatAsync(StoragePaths.Blob(digest), cancellationToken);
-            if (info is null || info.ModifiedAt.UtcDateTime >= cutoff
-                || await db.Blobs.AsNoTracking().AnyAsync(b => b.Digest == digest.Value, cancellationToken))
+            // The walk's listing may be stale by now: a push may be committing these bytes. Claim the digest first with a
+            // Deleting row, as the blob sweep marks its rows: a push's row, even one not yet committed, makes the claim
+            // fail (the unique index waits for the push's transaction), and a push that comes after the claim waits for
+            // it to end and then finds the bytes gone and asks for the upload again (BlobService checks its bytes inside
+            // the transaction that inserts its row). Then look at the file again: a push moves its bytes in with a new time.
+            if (await ClaimOrphanAsync(digest, cancellationToken) is not { } claim)
             {
                 continue;
             }
 
-            deleted += await DeleteBytesAsync([digest], 1, cancellationToken);
+            try
+            {
+                var info = await storage.StatAsync(StoragePaths.Blob(digest), cancellationToken);
+                if (info is not null && info.ModifiedAt.UtcDateTime < cutoff)
+                {
+                    deleted += await DeleteBytesAsync([digest], 1, cancellationToken);
+                }
+            }
+            finally
+            {
+                // A claim a crash leaves behind is an unreferenced Deleting row: the next run's blob sweep finishes it.
+                await db.Blobs.Where(b => b.Id == claim && b.State == BlobState.Deleting).ExecuteDeleteAsync(CancellationToken.None);
+            }
         }
 
         return deleted;
+    }
+
+    /// <summary>Inserts a Deleting row for bytes no row announces; null when a row of the digest exists (or is being inserted).</summary>
+    private async Task<long?> ClaimOrphanAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var ids = await db.Database.SqlQuery<long>($"""
+            INSERT INTO blobs ("Digest", "Size", "State", "CreatedAt", "UpdatedAt")
+            VALUES ({digest.Value}, {0L}, {(int)BlobState.Deleting}, {now}, {now})
+            ON CONFLICT ("Digest") DO NOTHING RETURNING "Id" AS "Value"
+            """).ToListAsync(cancellationToken);
+        return ids.Count == 0 ? null : ids[0];
     }
 
     /// <summary>Deletes the blobs' bytes, <paramref name="workers"/> batches at once; bytes already gone are no error.</summary>

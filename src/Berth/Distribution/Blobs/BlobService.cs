@@ -143,7 +143,13 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
                         ?? throw DistributionException.Of(ErrorCode.BlobUploadUnknown, "the upload's bytes are gone; upload the blob again", digest.Value);
                 }
 
-                if (await InsertLinkedAsync(digest, size, repositoryId, charge: true, cancellationToken) is { } id)
+                var inserted = await InsertLinkedAsync(digest, size, repositoryId, charge: true, cancellationToken);
+                if (inserted.BytesGone)
+                {
+                    throw DistributionException.Of(ErrorCode.BlobUploadUnknown, "the upload's bytes are gone; upload the blob again", digest.Value);
+                }
+
+                if (inserted.Id is { } id)
                 {
                     return id;
                 }
@@ -165,7 +171,8 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
     /// <returns>The blob's id, or null when GC is deleting it at this moment (the caller retries).</returns>
     public async Task<long?> PutSmallAsync(Digest digest, ReadOnlyMemory<byte> content, long repositoryId, CancellationToken cancellationToken)
     {
-        // A second turn only when another push inserted the row between this one's look and its insert: link that row.
+        // A second turn only when another push inserted the row between this one's look and its insert (link that row),
+        // or when GC's orphan sweep took the bytes just written (write them again).
         for (var turn = 0; turn < 2; turn++)
         {
             var existing = await db.Blobs.AsNoTracking().Where(b => b.Digest == digest.Value)
@@ -181,7 +188,7 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
             }
 
             await storage.PutContentAsync(StoragePaths.Blob(digest), content, cancellationToken);
-            if (await InsertLinkedAsync(digest, content.Length, repositoryId, charge: false, cancellationToken) is { } id)
+            if ((await InsertLinkedAsync(digest, content.Length, repositoryId, charge: false, cancellationToken)).Id is { } id)
             {
                 return id;
             }
@@ -190,13 +197,19 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
         return null;
     }
 
+    /// <summary>What <see cref="InsertLinkedAsync"/> did: inserted a row (<see cref="Id"/>), met another row (neither), or found the bytes gone.</summary>
+    private readonly record struct Insertion(long? Id, bool BytesGone);
+
     /// <summary>Inserts the blob's row and links it to the repository in one transaction, for bytes already in place.</summary>
-    /// <returns>The new row's id, or null when a row of this digest exists already (another push inserted it first).</returns>
     /// <remarks>
-    /// One transaction, so that no moment exists in which the row is there but unlinked: GC would take such a row,
-    /// bytes and all, once it is older than the grace window, and the writer may wait that long for the database.
+    /// <para>One transaction, so that no moment exists in which the row is there but unlinked: GC would take such a row,
+    /// bytes and all, once it is older than the grace window, and the writer may wait that long for the database.</para>
+    /// <para>The bytes are looked at after the row is inserted, before the commit. GC's orphan sweep claims a digest with a row
+    /// of its own before it deletes bytes that no row announces: either this insert came first (the claim waits for it and
+    /// then leaves the bytes), or the sweep's claim did (the insert meets it and the caller waits it out), or the sweep
+    /// has finished, and then the look tells whether it took these bytes.</para>
     /// </remarks>
-    private Task<long?> InsertLinkedAsync(Digest digest, long size, long repositoryId, bool charge, CancellationToken cancellationToken) =>
+    private Task<Insertion> InsertLinkedAsync(Digest digest, long size, long repositoryId, bool charge, CancellationToken cancellationToken) =>
         Api.DatabaseErrors.RetryTransientAsync(db, async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -208,12 +221,17 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
                 """).ToListAsync(cancellationToken);
             if (ids.Count == 0)
             {
-                return (long?)null;
+                return new Insertion(null, false);
+            }
+
+            if (await storage.StatAsync(StoragePaths.Blob(digest), cancellationToken) is null)
+            {
+                return new Insertion(null, true); // rolled back as the transaction is disposed
             }
 
             await LinkOnceAsync(repositoryId, ids[0], charge, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return ids[0];
+            return new Insertion(ids[0], false);
         }, cancellationToken);
 
     private Task<int> TouchAsync(long blobId, CancellationToken cancellationToken) =>
