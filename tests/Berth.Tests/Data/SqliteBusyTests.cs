@@ -46,9 +46,9 @@ public sealed class SqliteBusyTests : IDisposable
         var write = Task.Run(() => writer.Database.ExecuteSqlRawAsync("INSERT INTO t VALUES (2)", Token), Token);
         await Task.Delay(300, Token);
         Assert.False(write.IsCompleted, "the second writer did not wait for the lock");
-        // SQLite's own handler would have asked 11 times in 300 ms (after 1, 2, 5, 10, 15, 20, 25, 25, 25, 50 and 50 ms
-        // of sleep); this one asks every millisecond. The bound leaves room for a loaded machine's slower sleeps (12 ms).
-        Assert.True(BusyTimeoutInterceptor.Retries - asked >= 25, $"asked {BusyTimeoutInterceptor.Retries - asked} times in 300 ms");
+        // Berth's handler asks every millisecond and counts its asks; SQLite's own (busy_timeout) would count none. The
+        // bound is low because a loaded machine stretches each 1 ms sleep (a full test run beside two builds saw 20 asks in 300 ms).
+        Assert.True(BusyTimeoutInterceptor.Retries - asked >= 5, $"asked {BusyTimeoutInterceptor.Retries - asked} times in 300 ms");
 
         await holder.Database.ExecuteSqlRawAsync("COMMIT", Token);
         await write.WaitAsync(TimeSpan.FromSeconds(10), Token);
