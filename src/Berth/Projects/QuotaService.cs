@@ -64,7 +64,25 @@ public sealed class QuotaService(BerthDbContext db, SettingsStore settings, Time
         }
 
         await LockAsync(project.Id, cancellationToken);
-        var missing = await Missing(project.Id, blobIds).Select(b => new { b.Id, b.Size }).ToListAsync(cancellationToken);
+        var missing = await Missing(project.Id, blobIds).Select(b => new Charge(b.Id, b.Size)).ToListAsync(cancellationToken);
+        await ChargeLockedAsync(project, repositoryId, missing, digest, cancellationToken);
+    }
+
+    /// <summary>Charges a blob whose row the caller's transaction has just inserted: no project holds it yet, so nothing is read to know what to charge.</summary>
+    /// <exception cref="DistributionException">403 <c>DENIED</c> as <see cref="ChargeAsync"/>.</exception>
+    public async Task ChargeNewAsync(long repositoryId, long blobId, long size, CancellationToken cancellationToken)
+    {
+        if (await ProjectOfRepositoryQuery(db, repositoryId) is not { } project)
+        {
+            return;
+        }
+
+        await LockAsync(project.Id, cancellationToken);
+        await ChargeLockedAsync(project, repositoryId, [new Charge(blobId, size)], null, cancellationToken);
+    }
+
+    private async Task ChargeLockedAsync(ProjectRef project, long repositoryId, List<Charge> missing, string? digest, CancellationToken cancellationToken)
+    {
         var delta = missing.Sum(b => b.Size);
         var enforce = (await settings.GetAsync(cancellationToken)).QuotaPerProjectEnabled;
         var now = clock.GetUtcNow().UtcDateTime;
@@ -305,6 +323,8 @@ public sealed class QuotaService(BerthDbContext db, SettingsStore settings, Time
         db.Blobs.Where(b => blobIds.Contains(b.Id) && !db.ProjectBlobs.Any(pb => pb.ProjectId == projectId && pb.BlobId == b.Id));
 
     private sealed record ProjectRef(long Id, string Name);
+
+    private sealed record Charge(long Id, long Size);
 }
 
 /// <summary>A quota as Harbor's API shows it, with the project it belongs to.</summary>

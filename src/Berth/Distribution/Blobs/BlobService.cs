@@ -52,10 +52,16 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
             ? Api.DatabaseErrors.RetryTransientAsync(db, () => LinkOnceAsync(repositoryId, blobId, charge, cancellationToken), cancellationToken)
             : LinkOnceAsync(repositoryId, blobId, charge, cancellationToken);
 
-    private async Task<bool> LinkOnceAsync(long repositoryId, long blobId, bool charge, CancellationToken cancellationToken)
+    /// <param name="repositoryId">The repository.</param>
+    /// <param name="blobId">The blob.</param>
+    /// <param name="charge">Whether to charge the blob to the project's quota.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <param name="insertedSize">Set when the caller's transaction has just inserted the blob's row (Ready, touched now, held by
+    /// no project): then it needs no touch, and its charge no look at what the project holds.</param>
+    private async Task<bool> LinkOnceAsync(long repositoryId, long blobId, bool charge, CancellationToken cancellationToken, long? insertedSize = null)
     {
         await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
-        if (await TouchAsync(blobId, cancellationToken) == 0)
+        if (insertedSize is null && await TouchAsync(blobId, cancellationToken) == 0)
         {
             return false;
         }
@@ -66,7 +72,11 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
             $"INSERT INTO repository_blobs (\"RepositoryId\", \"BlobId\", \"CreatedAt\") VALUES ({repositoryId}, {blobId}, {now}) ON CONFLICT DO NOTHING",
             cancellationToken);
 
-        if (charge)
+        if (charge && insertedSize is { } size)
+        {
+            await quotas.ChargeNewAsync(repositoryId, blobId, size, cancellationToken);
+        }
+        else if (charge)
         {
             await quotas.ChargeAsync(repositoryId, [blobId], cancellationToken);
         }
@@ -229,7 +239,7 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
                 return new Insertion(null, true); // rolled back as the transaction is disposed
             }
 
-            await LinkOnceAsync(repositoryId, ids[0], charge, cancellationToken);
+            await LinkOnceAsync(repositoryId, ids[0], charge, cancellationToken, insertedSize: size);
             await transaction.CommitAsync(cancellationToken);
             return new Insertion(ids[0], false);
         }, cancellationToken);

@@ -1,0 +1,62 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Berth.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Berth.Tests.Distribution;
+
+/// <summary>What completing the upload of a blob the registry does not hold yet asks of the database, once per layer of every push.</summary>
+public sealed class UploadCostTests : IAsyncLifetime
+{
+    // Created before the server, as the counter needs.
+    private readonly SqlCommandCounter _commands = new();
+    private BerthServer _server = null!;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _server = await BerthServer.StartAsync(new Dictionary<string, string?> { ["Jobs:Enabled"] = "false" });
+        _commands.DataDirectory = _server.DataDirectory;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _commands.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    private async Task<long> UsedAsync()
+    {
+        await using var db = DataDirectory.Open(_server.DataDirectory);
+        return await db.Quotas.Where(q => db.Projects.Any(p => p.Id == q.ProjectId && p.Name == "test")).Select(q => q.Used).SingleAsync(Token);
+    }
+
+    [Fact]
+    public async Task A_new_blobs_row_is_neither_touched_again_nor_looked_up_in_the_projects_holdings()
+    {
+        // The repository and the project's quota row exist already, as on any registry that has seen a push.
+        (await _server.Client.PushBlobAsync("test/cost", TestBlob.Random(100))).Dispose();
+        var used = await UsedAsync();
+
+        var blob = TestBlob.Random(10_000);
+        using var start = await _server.Client.PostAsync("/v2/test/cost/blobs/uploads/", null, Token);
+        var location = start.Headers.Location!.OriginalString;
+        using var chunk = await _server.Client.PatchAsync(location, new ByteArrayContent(blob.Content), Token);
+        location = chunk.Headers.Location!.OriginalString;
+        _commands.Reset();
+        using var completed = await _server.Client.PutAsync($"{location}{(location.Contains('?') ? '&' : '?')}digest={blob.Digest}", null, Token);
+        Assert.Equal(HttpStatusCode.Created, completed.StatusCode);
+        var commands = _commands.Commands;
+
+        // The row is inserted Ready and touched now; no UPDATE of blobs follows. The project cannot hold a blob whose row
+        // was just made, so its holdings are written (the insert) and not read.
+        Assert.DoesNotContain(commands, c => Regex.IsMatch(c, "^\\s*UPDATE\\s+\"?blobs\"?\\s", RegexOptions.IgnoreCase));
+        Assert.Single(commands, c => Regex.IsMatch(c, "\\bproject_blobs\\b"));
+        Assert.Contains(commands, c => Regex.IsMatch(c, "^\\s*INSERT INTO\\s+\"?project_blobs\"?", RegexOptions.IgnoreCase));
+
+        // And it is charged, once.
+        Assert.Equal(used + blob.Size, await UsedAsync());
+        Assert.Equal(blob.Content, await _server.Client.GetByteArrayAsync($"/v2/test/cost/blobs/{blob.Digest}", Token));
+    }
+}
