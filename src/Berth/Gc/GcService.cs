@@ -1,5 +1,6 @@
 using Berth.Data;
 using Berth.Data.Entities;
+using Berth.Distribution.Blobs;
 using Berth.Oci;
 using Berth.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -230,16 +231,8 @@ public sealed class GcService(BerthDbContext db, IStorageDriver storage, Project
     }
 
     /// <summary>Inserts a Deleting row for bytes no row announces; null when a row of the digest exists (or is being inserted).</summary>
-    private async Task<long?> ClaimOrphanAsync(Digest digest, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var ids = await db.Database.SqlQuery<long>($"""
-            INSERT INTO blobs ("Digest", "Size", "State", "CreatedAt", "UpdatedAt")
-            VALUES ({digest.Value}, {0L}, {(int)BlobState.Deleting}, {now}, {now})
-            ON CONFLICT ("Digest") DO NOTHING RETURNING "Id" AS "Value"
-            """).ToListAsync(cancellationToken);
-        return ids.Count == 0 ? null : ids[0];
-    }
+    private Task<long?> ClaimOrphanAsync(Digest digest, CancellationToken cancellationToken) =>
+        BlobRows.TryInsertAsync(db, digest, 0, BlobState.Deleting, clock.GetUtcNow().UtcDateTime, cancellationToken);
 
     /// <summary>Deletes the blobs' bytes, <paramref name="workers"/> batches at once; bytes already gone are no error.</summary>
     /// <remarks>Each worker hands the driver one batch, which S3 deletes a thousand keys per request.</remarks>

@@ -223,13 +223,7 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
         Api.DatabaseErrors.RetryTransientAsync(db, async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var now = clock.GetUtcNow().UtcDateTime;
-            var ids = await db.Database.SqlQuery<long>($"""
-                INSERT INTO blobs ("Digest", "Size", "State", "CreatedAt", "UpdatedAt")
-                VALUES ({digest.Value}, {size}, {(int)BlobState.Ready}, {now}, {now})
-                ON CONFLICT ("Digest") DO NOTHING RETURNING "Id" AS "Value"
-                """).ToListAsync(cancellationToken);
-            if (ids.Count == 0)
+            if (await BlobRows.TryInsertAsync(db, digest, size, BlobState.Ready, clock.GetUtcNow().UtcDateTime, cancellationToken) is not { } id)
             {
                 return new Insertion(null, false);
             }
@@ -239,9 +233,9 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
                 return new Insertion(null, true); // rolled back as the transaction is disposed
             }
 
-            await LinkOnceAsync(repositoryId, ids[0], charge, cancellationToken, insertedSize: size);
+            await LinkOnceAsync(repositoryId, id, charge, cancellationToken, insertedSize: size);
             await transaction.CommitAsync(cancellationToken);
-            return new Insertion(ids[0], false);
+            return new Insertion(id, false);
         }, cancellationToken);
 
     private Task<int> TouchAsync(long blobId, CancellationToken cancellationToken) =>
