@@ -85,6 +85,25 @@ public sealed class ProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_fresh_postgresql_database_is_migrated_without_an_error_line()
+    {
+        var data = Directory.CreateDirectory(Path.Join(_work, "pg")).FullName;
+        var url = await TestDatabase.CreatePostgresAsync(data);
+        try
+        {
+            await using var berth = await BerthProcess.StartServingAsync(_work, ["serve", "--data-dir", data, "--database", url], AdminEnvironment);
+            using var client = AdminClient(berth.Address);
+            using var ping = await client.GetAsync("/api/v2.0/ping");
+            Assert.Equal(HttpStatusCode.OK, ping.StatusCode);
+            Assert.DoesNotContain("fail:", berth.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await TestDatabase.DropAsync(data);
+        }
+    }
+
+    [Fact]
     public async Task Nothing_watches_the_working_directory_that_holds_the_default_data_directory()
     {
         // No --data-dir: blobs go to ./data, under the working directory.

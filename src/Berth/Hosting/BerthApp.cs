@@ -24,6 +24,8 @@ using Berth.SystemInfo;
 using Berth.Users;
 using Berth.Webhooks;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -135,6 +137,10 @@ public static class BerthApp
             await SqliteDatabase.ConfigureFileAsync(db, cancellationToken);
         }
 
+        // EF reads the migrations history before it creates the history table, and logs that read's failure on a fresh
+        // PostgreSQL database as an error ("fail: … Failed executing DbCommand"): an operator's first start would show one.
+        // The table is made first (CREATE TABLE IF NOT EXISTS, safe for replicas starting together).
+        await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
     }
 
