@@ -33,10 +33,20 @@ internal static class CommandErrors
         }
         catch (DbException ex)
         {
-            // Npgsql says where it tried ("Failed to connect to 127.0.0.1:5432"), the socket error says why.
-            var cause = ex.InnerException is { } inner && inner.Message != ex.Message ? $" ({inner.Message})" : "";
-            await Console.Error.WriteLineAsync($"berth: the database failed: {ex.Message}{cause}");
-            return DatabaseError;
+            return await DatabaseFailedAsync(ex);
         }
+        catch (InvalidOperationException ex) when (ex.InnerException is DbException inner)
+        {
+            // EF's execution strategy wraps what it took for a transient failure ("… likely due to a transient failure").
+            return await DatabaseFailedAsync(inner);
+        }
+    }
+
+    private static async Task<int> DatabaseFailedAsync(DbException ex)
+    {
+        // Npgsql says where it tried ("Failed to connect to 127.0.0.1:5432"), the socket error says why.
+        var cause = ex.InnerException is { } inner && inner.Message != ex.Message ? $" ({inner.Message})" : "";
+        await Console.Error.WriteLineAsync($"berth: the database failed: {ex.Message}{cause}");
+        return DatabaseError;
     }
 }
