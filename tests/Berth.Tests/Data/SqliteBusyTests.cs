@@ -42,12 +42,23 @@ public sealed class SqliteBusyTests : IDisposable
 
         await holder.Database.OpenConnectionAsync(Token);
         await holder.Database.ExecuteSqlRawAsync("BEGIN IMMEDIATE; INSERT INTO t VALUES (1)", Token);
-        var asked = BusyTimeoutInterceptor.Retries;
+        var before = BusyTimeoutInterceptor.Retries;
         var write = Task.Run(() => writer.Database.ExecuteSqlRawAsync("INSERT INTO t VALUES (2)", Token), Token);
+
+        // Berth's handler asks every millisecond and counts its asks; SQLite's own (busy_timeout) would count none. The
+        // writer may take a while to start on a loaded thread pool (a PostgreSQL pass once saw no ask in the first 300 ms):
+        // the window is counted from its first ask. The bound is low because a loaded machine stretches each 1 ms sleep (a
+        // full test run beside two builds saw 20 asks in 300 ms).
+        var stopwatch = Stopwatch.StartNew();
+        while (BusyTimeoutInterceptor.Retries == before && !write.IsCompleted && stopwatch.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(10, Token);
+        }
+
+        var asked = BusyTimeoutInterceptor.Retries;
+        Assert.True(asked > before, "the second writer never met the busy handler");
         await Task.Delay(300, Token);
         Assert.False(write.IsCompleted, "the second writer did not wait for the lock");
-        // Berth's handler asks every millisecond and counts its asks; SQLite's own (busy_timeout) would count none. The
-        // bound is low because a loaded machine stretches each 1 ms sleep (a full test run beside two builds saw 20 asks in 300 ms).
         Assert.True(BusyTimeoutInterceptor.Retries - asked >= 5, $"asked {BusyTimeoutInterceptor.Retries - asked} times in 300 ms");
 
         await holder.Database.ExecuteSqlRawAsync("COMMIT", Token);
