@@ -524,40 +524,81 @@ done
 for s in "${SERVERS[@]}"; do rec "${s}_hwm_big_mib" "$(status_mib "${PID[$s]}" VmHWM)"; done
 
 # --- images: CLIENTS parallel skopeo, push from the OCI layout, then pull to dir: ---------------------------------
-# skopeo keeps a blob-info cache (under /var/lib/containers or ~/.local/share/containers) and, as docker and podman
-# do, mounts a layer from another repository of the same registry when it knows one: both registries get the same.
+# skopeo keeps a blob-info cache and, as docker and podman do, mounts a layer from another repository of the same
+# registry when that cache knows one: both registries get the same. The cache is one bbolt file per user
+# (/var/lib/containers/cache for root, $XDG_DATA_HOME/containers/cache otherwise), and processes that share it take
+# turns on a file lock that a waiting process tries again only every 50 ms: CLIENTS processes sharing one file spend
+# much of an image's time asleep on it, whichever registry they talk to. Clients on separate machines share no
+# cache, so each client here gets its own, in the work directory (empty at the start of every run): for root, a
+# private mount namespace with the client's directory mounted over /var/lib/containers/cache.
 SKOPEO=(skopeo --insecure-policy copy -q)
+CLIENT_CACHES=own
+if [[ $EUID -eq 0 ]]; then
+    mkdir -p /var/lib/containers/cache
+    if ! unshare --mount --propagation private true 2>/dev/null; then
+        CLIENT_CACHES=shared
+        log "warning: unshare --mount failed: the skopeo clients share one blob-info cache (see bench/README.md)"
+    fi
+fi
+rec client_caches "$CLIENT_CACHES"
+
+# client_loop CLIENT FIRST LAST LOG COMMAND...: runs COMMAND for images FIRST+CLIENT, FIRST+CLIENT+CLIENTS, ... up to
+# LAST, one after another, with {} in its arguments replaced by the image number; fails on the first that fails.
+client_loop() {
+    local i command=("${@:5}")
+    for ((i = $2 + $1; i <= $3; i += CLIENTS)); do "${command[@]//\{\}/$i}" >>"$4" 2>&1 || return 1; done
+}
+export -f client_loop
+export CLIENTS
+
+# run_clients SERVER FIRST LAST COMMAND...: CLIENTS clients run COMMAND (see client_loop) over images FIRST..LAST,
+# client k taking every CLIENTS-th image from FIRST+k, each with its own blob-info cache; prints seconds.
+run_clients() {
+    local s=$1 first=$2 last=$3 k cache t0 t1 failed=0 pids=()
+    shift 3
+    t0=$(now)
+    for ((k = 0; k < CLIENTS; k++)); do
+        cache=$WORK/clients/$k
+        mkdir -p "$cache"
+        if [[ $CLIENT_CACHES == shared ]]; then
+            client_loop "$k" "$first" "$last" "$WORK/skopeo-$s.log" "$@" &
+        elif [[ $EUID -eq 0 ]]; then
+            unshare --mount --propagation private bash -c \
+                'mount --bind "$1" /var/lib/containers/cache && client_loop "${@:2}"' _ "$cache" \
+                "$k" "$first" "$last" "$WORK/skopeo-$s.log" "$@" &
+        else
+            XDG_DATA_HOME=$cache client_loop "$k" "$first" "$last" "$WORK/skopeo-$s.log" "$@" &
+        fi
+        pids+=($!)
+    done
+    for k in "${pids[@]}"; do wait "$k" || failed=1; done
+    t1=$(now)
+    if ((failed)); then
+        tail -20 "$WORK/skopeo-$s.log" >&2
+        return 1
+    fi
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }'
+}
 
 # push_images SERVER LAYOUT FIRST LAST REPO_PREFIX: prints seconds
 push_images() {
-    local t0 t1 creds=(--dest-no-creds)
+    local creds=(--dest-no-creds)
     is_berth "$1" && creds=(--dest-creds "admin:$BERTH_PASSWORD")
-    t0=$(now)
-    if ! seq "$3" "$4" | xargs -P "$CLIENTS" -I{} "${SKOPEO[@]}" --preserve-digests --dest-tls-verify=false \
-        "${creds[@]}" "oci:$2:img{}" "docker://127.0.0.1:${PORT[$1]}/$5/img{}:v1" >>"$WORK/skopeo-$1.log" 2>&1; then
-        tail -20 "$WORK/skopeo-$1.log" >&2
-        die "$1: an image push failed"
-    fi
-    t1=$(now)
-    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }'
+    run_clients "$1" "$3" "$4" "${SKOPEO[@]}" --preserve-digests --dest-tls-verify=false "${creds[@]}" \
+        "oci:$2:img{}" "docker://127.0.0.1:${PORT[$1]}/$5/img{}:v1" || die "$1: an image push failed"
 }
 
 # pull_images SERVER FIRST LAST REPO_PREFIX: prints seconds
 pull_images() {
-    local t0 t1 pulled dir=$WORK/pull-$1 creds=(--src-no-creds)
+    local secs pulled dir=$WORK/pull-$1 creds=(--src-no-creds)
     is_berth "$1" && creds=(--src-creds "admin:$BERTH_PASSWORD")
     mkdir -p "$dir"
-    t0=$(now)
-    if ! seq "$2" "$3" | xargs -P "$CLIENTS" -I{} "${SKOPEO[@]}" --src-tls-verify=false "${creds[@]}" \
-        "docker://127.0.0.1:${PORT[$1]}/$4/img{}:v1" "dir:$dir/img{}" >>"$WORK/skopeo-$1.log" 2>&1; then
-        tail -20 "$WORK/skopeo-$1.log" >&2
-        die "$1: an image pull failed"
-    fi
-    t1=$(now)
+    secs=$(run_clients "$1" "$2" "$3" "${SKOPEO[@]}" --src-tls-verify=false "${creds[@]}" \
+        "docker://127.0.0.1:${PORT[$1]}/$4/img{}:v1" "dir:$dir/img{}") || die "$1: an image pull failed"
     pulled=$(find "$dir" -name manifest.json | wc -l)
     [[ $pulled == $(($3 - $2 + 1)) ]] || die "$1: $pulled of images $2-$3 pulled"
     rm -rf "$dir"
-    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }'
+    echo "$secs"
 }
 
 # Warm-up: WARMUP_IMAGES other images (their own random layers, so nothing of them is reused below) take both servers
@@ -674,7 +715,8 @@ report() {
     echo "Run: $START_DATE; machine: $(nproc) cores, $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)" \
         "memory, $(uname -r); load average before $LOAD_BEFORE, after $LOAD_AFTER"
     echo "Inputs: ${BLOB_MB} MiB random blob (memory reference ${SMALL_MB} MiB), $IMAGES images x $CLIENTS skopeo" \
-        "clients, ${DURATION}s per manifest measurement; Berth authenticated as real clients are (bearer tokens), Distribution without auth"
+        "clients ($([[ $CLIENT_CACHES == own ]] && echo "each with its own" || echo "sharing one") blob-info cache)," \
+        "${DURATION}s per manifest measurement; Berth authenticated as real clients are (bearer tokens), Distribution without auth"
     if [[ $STORAGE == s3 ]]; then
         echo "Storage: one s3rver $(node -p "require('$REPO/tools/s3rver/node_modules/s3rver/package.json').version")" \
             "(node $(node --version)), a bucket per registry; Berth's metadata in PostgreSQL $("$(pg_bin)/postgres" --version |
