@@ -157,6 +157,33 @@ public sealed class S3StorageDriverTests : StorageDriverConformanceTests
     }
 
     [Fact]
+    public async Task A_redirect_url_is_handed_out_again_while_half_its_lifetime_is_left()
+    {
+        var options = S3TestStore.Options();
+        options.RedirectLifetime = TimeSpan.FromSeconds(10);
+        using var driver = new S3StorageDriver(options, S3TestStore.Credentials);
+        await driver.PutContentAsync("/blobs/a/data", "a"u8.ToArray(), Token);
+        await driver.PutContentAsync("/blobs/b/data", "b"u8.ToArray(), Token);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var first = await driver.GetRedirectUriAsync("/blobs/a/data", Token);
+
+        // A second later a fresh signature would carry another X-Amz-Date: the same URL means it was not signed again.
+        await Task.Delay(1100, Token);
+        Assert.Equal(first, await driver.GetRedirectUriAsync("/blobs/a/data", Token));
+        var other = await driver.GetRedirectUriAsync("/blobs/b/data", Token);
+        Assert.NotEqual(first, other);
+        using var http = new HttpClient();
+        Assert.Equal("b"u8.ToArray(), await http.GetByteArrayAsync(other, Token));
+
+        // Past half the lifetime the next caller gets a new URL, which serves the object.
+        await Task.Delay(TimeSpan.FromSeconds(5.5) - clock.Elapsed, Token);
+        var renewed = await driver.GetRedirectUriAsync("/blobs/a/data", Token);
+        Assert.NotEqual(first, renewed);
+        Assert.Equal("a"u8.ToArray(), await http.GetByteArrayAsync(renewed, Token));
+        await driver.DeleteAsync("/blobs", Token);
+    }
+
+    [Fact]
     public async Task Without_redirect_there_is_no_url()
     {
         var options = S3TestStore.Options();

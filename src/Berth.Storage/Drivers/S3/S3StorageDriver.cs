@@ -40,6 +40,7 @@ public sealed partial class S3StorageDriver : IStorageDriver, IDisposable
     private readonly S3Copier _copier;
     private readonly S3Keys _keys;
     private readonly S3StorageOptions _options;
+    private readonly S3RedirectUrls _redirects;
     private readonly bool _https;
 
     /// <param name="options">Validated options (<see cref="S3StorageOptions.Validate"/>).</param>
@@ -100,6 +101,7 @@ public sealed partial class S3StorageDriver : IStorageDriver, IDisposable
         _keys = new S3Keys(options.Prefix);
         _requests = new S3Requests(_client, options.Bucket, new S3Calls(DriverName, store, options.Timeout), options, logger);
         _copier = new S3Copier(_requests, logger);
+        _redirects = new S3RedirectUrls(options.RedirectLifetime, TimeProvider.System);
     }
 
     public string Name => DriverName;
@@ -306,7 +308,7 @@ public sealed partial class S3StorageDriver : IStorageDriver, IDisposable
 
     public async ValueTask<Uri?> GetRedirectUriAsync(string path, CancellationToken cancellationToken) =>
         _options.Redirect && path != "/"
-            ? new Uri(await _requests.PresignAsync(_keys.Object(path), _options.RedirectLifetime, _https))
+            ? await _redirects.GetAsync(_keys.Object(path), (key, lifetime) => _requests.PresignAsync(key, lifetime, _https))
             : null;
 
     public void Dispose() => _client.Dispose();

@@ -42,7 +42,8 @@ public sealed partial class S3StorageOptions
     /// <summary>Blob GETs answer 307 to a presigned URL (true) or stream the bytes through Berth (false).</summary>
     public bool Redirect { get; set; } = true;
 
-    /// <summary>How long a presigned URL stays valid: only long enough for the client to follow the redirect.</summary>
+    /// <summary>How long a presigned URL stays valid: only long enough for the client to follow the redirect. A URL is
+    /// handed out again while at least half of this is left.</summary>
     public TimeSpan RedirectLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Writes are buffered in parts of this size and sent as multipart uploads when they outgrow one.</summary>
