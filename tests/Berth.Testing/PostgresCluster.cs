@@ -12,19 +12,22 @@ namespace Berth.Testing;
 /// </remarks>
 public sealed class PostgresCluster : IAsyncDisposable
 {
+    /// <summary>How many free ports a start tries: another process may take the one picked before the server binds it.</summary>
+    private const int StartAttempts = 5;
+
     private readonly string _bin;
     private readonly string _directory;
     private readonly bool _asPostgres;
 
-    private PostgresCluster(string bin, string directory, bool asPostgres, int port)
+    private PostgresCluster(string bin, string directory, bool asPostgres)
     {
         _bin = bin;
         _directory = directory;
         _asPostgres = asPostgres;
-        Port = port;
     }
 
-    public int Port { get; }
+    /// <summary>The loopback port the server listens on, picked when it starts.</summary>
+    public int Port { get; private set; }
 
     /// <summary>The URL of the cluster's <c>postgres</c> database, as <c>--database</c> takes it.</summary>
     public string Url => $"postgres://berth@127.0.0.1:{Port}/postgres";
@@ -54,12 +57,25 @@ public sealed class PostgresCluster : IAsyncDisposable
             await Tool.RunCheckedAsync("chown", "postgres", directory);
         }
 
-        var cluster = new PostgresCluster(bin, directory, asPostgres, BerthProcess.FreePort());
+        var cluster = new PostgresCluster(bin, directory, asPostgres);
         try
         {
             await cluster.RunAsync("initdb", "-D", cluster.DataDirectory, "-U", "berth", "--auth=trust", "--locale=C", "-E", "UTF8", "--no-sync");
-            await cluster.PgCtlAsync("start");
-            return cluster;
+            // The port is picked only now, after initdb's seconds, and picked again when something took it in between
+            // (any client's outgoing connection may get it as its local port).
+            for (var attempt = 1; ; attempt++)
+            {
+                cluster.Port = BerthProcess.FreePort();
+                var logged = cluster.Log.Length;
+                try
+                {
+                    await cluster.PgCtlAsync("start");
+                    return cluster;
+                }
+                catch (InvalidOperationException) when (attempt < StartAttempts && cluster.Log[logged..].Contains("could not bind", StringComparison.Ordinal))
+                {
+                }
+            }
         }
         catch
         {
