@@ -142,10 +142,8 @@ public sealed class S3StorageDriverTests : StorageDriverConformanceTests
     [Fact]
     public async Task A_redirect_url_expires_after_its_lifetime()
     {
-        var options = S3TestStore.Options();
         // The URL counts from its signing second: it lives at least five seconds and at most seven.
-        options.RedirectLifetime = TimeSpan.FromSeconds(6);
-        using var driver = new S3StorageDriver(options, S3TestStore.Credentials);
+        using var driver = DriverWith(o => o.RedirectLifetime = TimeSpan.FromSeconds(6));
         await driver.PutContentAsync("/x", "bytes"u8.ToArray(), Token);
         var url = await driver.GetRedirectUriAsync("/x", Token);
         using var http = new HttpClient();
@@ -159,9 +157,7 @@ public sealed class S3StorageDriverTests : StorageDriverConformanceTests
     [Fact]
     public async Task A_redirect_url_is_handed_out_again_while_half_its_lifetime_is_left()
     {
-        var options = S3TestStore.Options();
-        options.RedirectLifetime = TimeSpan.FromSeconds(10);
-        using var driver = new S3StorageDriver(options, S3TestStore.Credentials);
+        using var driver = DriverWith(o => o.RedirectLifetime = TimeSpan.FromSeconds(10));
         await driver.PutContentAsync("/blobs/a/data", "a"u8.ToArray(), Token);
         await driver.PutContentAsync("/blobs/b/data", "b"u8.ToArray(), Token);
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -186,9 +182,7 @@ public sealed class S3StorageDriverTests : StorageDriverConformanceTests
     [Fact]
     public async Task Without_redirect_there_is_no_url()
     {
-        var options = S3TestStore.Options();
-        options.Redirect = false;
-        using var driver = new S3StorageDriver(options, S3TestStore.Credentials);
+        using var driver = DriverWith(o => o.Redirect = false);
         Assert.Null(await driver.GetRedirectUriAsync("/blobs/x/data", Token));
     }
 
@@ -221,5 +215,13 @@ public sealed class S3StorageDriverTests : StorageDriverConformanceTests
         Assert.Equal(["/f/ok"], (await driver.WalkAsync("/f", WalkOptions.All, Token).ToListAsync()).Select(f => f.Path));
         await driver.DeleteAsync("/f", Token);
         Assert.Empty(await driver.ListAsync("/", Token).ToListAsync());
+    }
+
+    /// <summary>A driver of its own on the test store, with <paramref name="change"/> made to the test options.</summary>
+    private static S3StorageDriver DriverWith(Action<S3StorageOptions> change)
+    {
+        var options = S3TestStore.Options();
+        change(options);
+        return new S3StorageDriver(options, S3TestStore.Credentials);
     }
 }
