@@ -10,13 +10,13 @@ namespace Berth.Storage.Drivers.S3;
 /// for at least half of <c>Storage:S3:RedirectLifetime</c>. Bounded: emptied when it grows past
 /// <see cref="MaxEntries"/>.
 /// </remarks>
-internal sealed class S3RedirectUrls(TimeSpan lifetime, TimeProvider clock)
+internal sealed class S3RedirectUrls(S3Requests requests, TimeSpan lifetime, bool https, TimeProvider clock)
 {
     private const int MaxEntries = 10_000;
     private readonly ConcurrentDictionary<string, (Uri Url, DateTimeOffset ReuseUntil)> _urls = new(StringComparer.Ordinal);
 
-    /// <summary>A URL for <paramref name="key"/> with at least half the lifetime left, signed by <paramref name="sign"/> when none is.</summary>
-    public async ValueTask<Uri> GetAsync(string key, Func<string, TimeSpan, Task<string>> sign)
+    /// <summary>A URL for <paramref name="key"/> with at least half the lifetime left, signed now when none is.</summary>
+    public async ValueTask<Uri> GetAsync(string key)
     {
         // Taken before signing: the SDK counts the lifetime from its own signing second, which is no earlier.
         var now = clock.GetUtcNow();
@@ -25,7 +25,7 @@ internal sealed class S3RedirectUrls(TimeSpan lifetime, TimeProvider clock)
             return known.Url;
         }
 
-        var url = new Uri(await sign(key, lifetime));
+        var url = new Uri(await requests.PresignAsync(key, lifetime, https));
         if (_urls.Count >= MaxEntries)
         {
             _urls.Clear();

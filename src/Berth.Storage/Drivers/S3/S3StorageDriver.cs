@@ -101,7 +101,7 @@ public sealed partial class S3StorageDriver : IStorageDriver, IDisposable
         _keys = new S3Keys(options.Prefix);
         _requests = new S3Requests(_client, options.Bucket, new S3Calls(DriverName, store, options.Timeout), options, logger);
         _copier = new S3Copier(_requests, logger);
-        _redirects = new S3RedirectUrls(options.RedirectLifetime, TimeProvider.System);
+        _redirects = new S3RedirectUrls(_requests, options.RedirectLifetime, _https, TimeProvider.System);
     }
 
     public string Name => DriverName;
@@ -308,7 +308,7 @@ public sealed partial class S3StorageDriver : IStorageDriver, IDisposable
 
     public async ValueTask<Uri?> GetRedirectUriAsync(string path, CancellationToken cancellationToken) =>
         _options.Redirect && path != "/"
-            ? await _redirects.GetAsync(_keys.Object(path), (key, lifetime) => _requests.PresignAsync(key, lifetime, _https))
+            ? await _redirects.GetAsync(_keys.Object(path))
             : null;
 
     public void Dispose() => _client.Dispose();
