@@ -8,27 +8,22 @@ namespace Berth.Tests.Distribution;
 /// <summary>What completing the upload of a blob the registry does not hold yet asks of the database, once per layer of every push.</summary>
 public sealed class UploadCostTests : IAsyncLifetime
 {
-    // Created before the server, as the counter needs.
-    private readonly SqlCommandCounter _commands = new();
-    private BerthServer _server = null!;
+    private CountedBerthServer _counted = null!;
+
+    private BerthServer Server => _counted.Server;
+
+    private SqlCommandCounter Commands => _counted.Commands;
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        _server = await BerthServer.StartAsync(new Dictionary<string, string?> { ["Jobs:Enabled"] = "false" });
-        _commands.DataDirectory = _server.DataDirectory;
-    }
+    public async ValueTask InitializeAsync() =>
+        _counted = await CountedBerthServer.StartAsync(new Dictionary<string, string?> { ["Jobs:Enabled"] = "false" });
 
-    public async ValueTask DisposeAsync()
-    {
-        _commands.Dispose();
-        await _server.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _counted.DisposeAsync();
 
     private async Task<long> UsedAsync()
     {
-        await using var db = DataDirectory.Open(_server.DataDirectory);
+        await using var db = DataDirectory.Open(Server.DataDirectory);
         return await db.Quotas.Where(q => db.Projects.Any(p => p.Id == q.ProjectId && p.Name == "test")).Select(q => q.Used).SingleAsync(Token);
     }
 
@@ -36,18 +31,18 @@ public sealed class UploadCostTests : IAsyncLifetime
     public async Task A_new_blobs_row_is_neither_touched_again_nor_looked_up_in_the_projects_holdings()
     {
         // The repository and the project's quota row exist already, as on any registry that has seen a push.
-        (await _server.Client.PushBlobAsync("test/cost", TestBlob.Random(100))).Dispose();
+        (await Server.Client.PushBlobAsync("test/cost", TestBlob.Random(100))).Dispose();
         var used = await UsedAsync();
 
         var blob = TestBlob.Random(10_000);
-        using var start = await _server.Client.PostAsync("/v2/test/cost/blobs/uploads/", null, Token);
+        using var start = await Server.Client.PostAsync("/v2/test/cost/blobs/uploads/", null, Token);
         var location = start.Headers.Location!.OriginalString;
-        using var chunk = await _server.Client.PatchAsync(location, new ByteArrayContent(blob.Content), Token);
+        using var chunk = await Server.Client.PatchAsync(location, new ByteArrayContent(blob.Content), Token);
         location = chunk.Headers.Location!.OriginalString;
-        _commands.Reset();
-        using var completed = await _server.Client.PutAsync($"{location}{(location.Contains('?') ? '&' : '?')}digest={blob.Digest}", null, Token);
+        Commands.Reset();
+        using var completed = await Server.Client.PutAsync($"{location}{(location.Contains('?') ? '&' : '?')}digest={blob.Digest}", null, Token);
         Assert.Equal(HttpStatusCode.Created, completed.StatusCode);
-        var commands = _commands.Commands;
+        var commands = Commands.Commands;
 
         // The row is inserted Ready and touched now; no UPDATE of blobs follows. The project cannot hold a blob whose row
         // was just made, so its holdings are written (the insert) and not read.
@@ -57,6 +52,6 @@ public sealed class UploadCostTests : IAsyncLifetime
 
         // And it is charged, once.
         Assert.Equal(used + blob.Size, await UsedAsync());
-        Assert.Equal(blob.Content, await _server.Client.GetByteArrayAsync($"/v2/test/cost/blobs/{blob.Digest}", Token));
+        Assert.Equal(blob.Content, await Server.Client.GetByteArrayAsync($"/v2/test/cost/blobs/{blob.Digest}", Token));
     }
 }

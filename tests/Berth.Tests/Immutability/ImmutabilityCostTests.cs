@@ -7,45 +7,40 @@ namespace Berth.Tests.Immutability;
 /// <summary>The check runs on every manifest push: once a project's rules are known, pushing asks the database nothing more about them.</summary>
 public sealed class ImmutabilityCostTests : IAsyncLifetime
 {
-    // Created before the server, as the counter needs.
-    private readonly SqlCommandCounter _commands = new();
-    private BerthServer _server = null!;
+    private CountedBerthServer _counted = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _server = await BerthServer.StartAsync(new Dictionary<string, string?> { ["Jobs:Enabled"] = "false" });
-        _commands.DataDirectory = _server.DataDirectory;
-    }
+    private BerthServer Server => _counted.Server;
 
-    public async ValueTask DisposeAsync()
-    {
-        _commands.Dispose();
-        await _server.DisposeAsync();
-    }
+    private SqlCommandCounter Commands => _counted.Commands;
+
+    public async ValueTask InitializeAsync() =>
+        _counted = await CountedBerthServer.StartAsync(new Dictionary<string, string?> { ["Jobs:Enabled"] = "false" });
+
+    public ValueTask DisposeAsync() => _counted.DisposeAsync();
 
     // SQLite's SQL quotes table names, PostgreSQL's leaves lower-case ones bare.
-    private int RuleQueries() => _commands.Commands.Count(c => System.Text.RegularExpressions.Regex.IsMatch(c, "\\bpolicies\\b"));
+    private int RuleQueries() => Commands.Commands.Count(c => System.Text.RegularExpressions.Regex.IsMatch(c, "\\bpolicies\\b"));
 
     [Fact]
     public async Task Pushes_read_a_projects_rules_once_whether_it_has_any_or_not()
     {
-        var plain = await NewProjectAsync(_server);
-        var guarded = await NewProjectAsync(_server);
-        await CreateRuleAsync(_server, guarded, Rule("release-*"));
+        var plain = await NewProjectAsync(Server);
+        var guarded = await NewProjectAsync(Server);
+        await CreateRuleAsync(Server, guarded, Rule("release-*"));
         var images = Enumerable.Range(0, 3).Select(i => TestImage.Create().WithLayer(20 + i).Build()).ToList();
 
         foreach (var project in new[] { plain, guarded })
         {
             foreach (var image in images)
             {
-                await PushByDigestAsync(_server, project + "/app", image);
+                await PushByDigestAsync(Server, project + "/app", image);
             }
 
             // Within the cache's lifetime (ten seconds; three manifest pushes take far less), each moving "dev", which no rule protects.
-            _commands.Reset();
+            Commands.Reset();
             foreach (var image in images)
             {
-                using var pushed = await _server.Client.PushManifestAsync(project + "/app", "dev", image.Manifest);
+                using var pushed = await Server.Client.PushManifestAsync(project + "/app", "dev", image.Manifest);
                 Assert.Equal(HttpStatusCode.Created, pushed.StatusCode);
             }
 
@@ -53,9 +48,9 @@ public sealed class ImmutabilityCostTests : IAsyncLifetime
         }
 
         // A change forgets what was known: the next push reads the rules again, and obeys them.
-        await CreateRuleAsync(_server, plain, Rule("dev"));
-        _commands.Reset();
-        using var refused = await _server.Client.PushManifestAsync(plain + "/app", "dev", images[0].Manifest);
+        await CreateRuleAsync(Server, plain, Rule("dev"));
+        Commands.Reset();
+        using var refused = await Server.Client.PushManifestAsync(plain + "/app", "dev", images[0].Manifest);
         await AssertErrorAsync(refused, HttpStatusCode.PreconditionFailed, "PRECONDITION");
         Assert.Equal(1, RuleQueries());
     }

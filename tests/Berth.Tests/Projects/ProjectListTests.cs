@@ -18,16 +18,17 @@ public sealed class ProjectListTests(ProjectListTests.Projects fixture) : IClass
     /// <summary>pq-alpha (alice, public), pq-beta (alice, private), pq-gamma (bob, public), created in that order.</summary>
     public sealed class Projects : IAsyncLifetime
     {
-        public BerthServer Server { get; private set; } = null!;
+        private CountedBerthServer _counted = null!;
+
+        public BerthServer Server => _counted.Server;
 
         public Dictionary<string, long> Ids { get; } = [];
 
-        public SqlCommandCounter Commands { get; } = new();
+        public SqlCommandCounter Commands => _counted.Commands;
 
         public async ValueTask InitializeAsync()
         {
-            Server = await BerthServer.StartAsync(new Dictionary<string, string?> { ["Jobs:Enabled"] = "false" });
-            Commands.DataDirectory = Server.DataDirectory;
+            _counted = await CountedBerthServer.StartAsync(new Dictionary<string, string?> { ["Jobs:Enabled"] = "false" });
             await TestCredentials.AddUserAsync(Server.DataDirectory, "alice", "Passw0rdAlice");
             await TestCredentials.AddUserAsync(Server.DataDirectory, "bob", "Passw0rdBob");
             foreach (var (name, owner, isPublic) in new[] { ("pq-alpha", Alice, true), ("pq-beta", Alice, false), ("pq-gamma", Bob, true) })
@@ -39,11 +40,7 @@ public sealed class ProjectListTests(ProjectListTests.Projects fixture) : IClass
             }
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            Commands.Dispose();
-            await Server.DisposeAsync();
-        }
+        public ValueTask DisposeAsync() => _counted.DisposeAsync();
     }
 
     private async Task<(HttpResponseMessage Response, string[] Names)> ListAsync(string query, string? authorization = null)
