@@ -27,10 +27,11 @@ public sealed partial class Authenticator(
             cache.Forget(username);
         }
 
+        var epoch = cache.Epoch;
         var subject = await VerifyAsync(username, password, cancellationToken);
         if (subject is not null)
         {
-            cache.Add(username, password, subject);
+            cache.Add(username, password, subject, epoch);
         }
 
         return subject;
