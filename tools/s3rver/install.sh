@@ -13,3 +13,10 @@ fi
 copy_js=node_modules/s3rver/lib/controllers/object.js
 sed -i "s/decodeURI(ctx.headers\['x-amz-copy-source'\])/decodeURIComponent(ctx.headers['x-amz-copy-source'])/" "$copy_js"
 grep -q "decodeURIComponent(ctx.headers\['x-amz-copy-source'\])" "$copy_js" || { echo "cannot patch $copy_js" >&2; exit 1; }
+
+# s3rver rewrites an object's metadata.json in place (writeFile, fs.copy) and a LIST or HEAD that reads it meanwhile
+# finds it empty or cut short: JSON.parse throws and the request gets 500 InternalError. S3 never shows a half-written
+# object; the patched read tries again for up to 100 ms until the writer is done.
+store_js=node_modules/s3rver/lib/stores/filesystem.js
+perl -0pi -e 's/      fs\n        \.readFile\(metadataPath\)\n        \.then\(JSON\.parse\)\n/      (async () => {\n        for (let attempt = 1; ; attempt++) {\n          const text = await fs.readFile(metadataPath, "utf8");\n          try { return JSON.parse(text); } catch (err) {\n            if (!(err instanceof SyntaxError) || attempt >= 50) throw err;\n            await new Promise(resolve => setTimeout(resolve, 2));\n          }\n        }\n      })()\n/' "$store_js"
+grep -q 'if (!(err instanceof SyntaxError) || attempt >= 50) throw err;' "$store_js" || { echo "cannot patch $store_js" >&2; exit 1; }
