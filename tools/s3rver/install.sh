@@ -20,3 +20,11 @@ grep -q "decodeURIComponent(ctx.headers\['x-amz-copy-source'\])" "$copy_js" || {
 store_js=node_modules/s3rver/lib/stores/filesystem.js
 perl -0pi -e 's/      fs\n        \.readFile\(metadataPath\)\n        \.then\(JSON\.parse\)\n/      (async () => {\n        for (let attempt = 1; ; attempt++) {\n          const text = await fs.readFile(metadataPath, "utf8");\n          try { return JSON.parse(text); } catch (err) {\n            if (!(err instanceof SyntaxError) || attempt >= 50) throw err;\n            await new Promise(resolve => setTimeout(resolve, 2));\n          }\n        }\n      })()\n/' "$store_js"
 grep -q 'if (!(err instanceof SyntaxError) || attempt >= 50) throw err;' "$store_js" || { echo "cannot patch $store_js" >&2; exit 1; }
+
+# s3rver encrypts a LIST's continuation token with DES, which OpenSSL 3 keeps in its legacy provider: on Node 20 every
+# LIST of more than one page (1,000 keys) answers 500 (ERR_OSSL_EVP_UNSUPPORTED). The token is opaque to clients; the
+# patched one uses AES-128-CBC, with s3rver's 8-byte key and IV each written twice.
+bucket_js=node_modules/s3rver/lib/controllers/bucket.js
+sed -i "s/('des', key, iv)/('aes-128-cbc', Buffer.concat([key, key]), Buffer.concat([iv, iv]))/" "$bucket_js"
+[ "$(grep -c "('aes-128-cbc', Buffer.concat(\[key, key\]), Buffer.concat(\[iv, iv\]))" "$bucket_js")" = 2 ] ||
+  { echo "cannot patch $bucket_js" >&2; exit 1; }
