@@ -3,7 +3,7 @@
 // driver needs and s3rver 3.7.1 answers with NotImplemented or MethodNotAllowed: Distribution resumes an upload on
 // every PATCH and PUT by listing the bucket's multipart uploads and the upload's parts, commits a blob above 32 MiB
 // with UploadPartCopy, and cancels with AbortMultipartUpload. Without them no push to Distribution on s3rver
-// completes. Everything else is s3rver's own code, CopyObject patched as ./test.sh patches it.
+// completes. Everything else is s3rver's own code, as tools/s3rver/install.sh patches it for ./test.sh.
 //
 //   node bench/s3rver.js DIRECTORY PORT BUCKET...     (listens on 127.0.0.1:PORT until killed)
 'use strict';
