@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Berth.Testing;
 
-/// <summary>Counts the SQL commands EF sends to one data directory's database, from EF's diagnostic events.</summary>
+/// <summary>Counts the SQL commands EF sends to one data directory's database, and keeps what the failed ones were answered, from EF's diagnostic events.</summary>
 /// <remarks>
 /// Create it before the server starts: EF stops asking whether anyone listens for a while after it found nobody, so a
 /// counter subscribed later misses commands. Other servers in the same test process use other databases and are not counted.
@@ -14,6 +14,7 @@ public sealed class SqlCommandCounter : IObserver<DiagnosticListener>, IObserver
     private readonly IDisposable _subscription;
     private readonly List<IDisposable> _listeners = [];
     private readonly List<string> _commands = [];
+    private readonly List<string> _failures = [];
 
     public SqlCommandCounter() => _subscription = DiagnosticListener.AllListeners.Subscribe(this);
 
@@ -62,18 +63,44 @@ public sealed class SqlCommandCounter : IObserver<DiagnosticListener>, IObserver
         }
     }
 
+    /// <summary>What the database answered to the commands that failed, in order: "40P01: deadlock detected" and the like.</summary>
+    public IReadOnlyList<string> Failures
+    {
+        get
+        {
+            lock (_failures)
+            {
+                return _failures.ToList();
+            }
+        }
+    }
+
     public void OnNext(KeyValuePair<string, object?> value)
     {
-        if (value.Key == RelationalEventId.CommandExecuting.Name && value.Value is CommandEventData data
-            && DataDirectory is { } directory && data.Command.Connection is { } connection
-            && (_postgresDatabase is { } database ? connection.Database == database : connection.DataSource?.StartsWith(directory, StringComparison.Ordinal) == true))
+        if (value.Value is not CommandEventData data || !IsWatched(data))
+        {
+            return;
+        }
+
+        if (value.Key == RelationalEventId.CommandExecuting.Name)
         {
             lock (_commands)
             {
                 _commands.Add(data.Command.CommandText);
             }
         }
+        else if (value.Key == RelationalEventId.CommandError.Name && data is CommandErrorEventData error)
+        {
+            lock (_failures)
+            {
+                _failures.Add(error.Exception.Message);
+            }
+        }
     }
+
+    private bool IsWatched(CommandEventData data) =>
+        DataDirectory is { } directory && data.Command.Connection is { } connection
+        && (_postgresDatabase is { } database ? connection.Database == database : connection.DataSource?.StartsWith(directory, StringComparison.Ordinal) == true);
 
     public void OnCompleted()
     {

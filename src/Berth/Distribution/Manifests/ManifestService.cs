@@ -81,6 +81,26 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
         }
     }
 
+    /// <summary>Moves the blobs' <c>UpdatedAt</c> to now, taking them out of GC's candidates; how many were still Ready.</summary>
+    /// <remarks>
+    /// On PostgreSQL the rows are locked in id order first. Two pushes naming overlapping layers would otherwise lock them
+    /// in whatever order each one's scan met them, which differs as updates move rows, and deadlock each other.
+    /// </remarks>
+    private async Task<int> TouchAllAsync(List<long> blobIds, DateTime now, CancellationToken cancellationToken)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            var ids = blobIds.ToArray();
+            return await db.Database.ExecuteSqlAsync($"""
+                UPDATE blobs SET "UpdatedAt" = {now}
+                WHERE "Id" IN (SELECT "Id" FROM blobs WHERE "Id" = ANY({ids}) AND "State" = {(int)BlobState.Ready} ORDER BY "Id" FOR NO KEY UPDATE)
+                """, cancellationToken);
+        }
+
+        return await db.Blobs.Where(b => blobIds.Contains(b.Id) && b.State == BlobState.Ready)
+            .ExecuteUpdateAsync(s => s.SetProperty(b => b.UpdatedAt, now), cancellationToken);
+    }
+
     private async Task WriteAsync(string name, long repositoryId, ManifestReference reference, Manifest manifest, long manifestSize, Digest digest,
         long manifestBlobId, CancellationToken cancellationToken)
     {
@@ -90,8 +110,7 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
 
         var now = clock.GetUtcNow().UtcDateTime;
         var blobIds = blobRefs.Values.Select(b => b.BlobId).ToList();
-        var touched = await db.Blobs.Where(b => blobIds.Contains(b.Id) && b.State == BlobState.Ready)
-            .ExecuteUpdateAsync(s => s.SetProperty(b => b.UpdatedAt, now), cancellationToken);
+        var touched = await TouchAllAsync(blobIds, now, cancellationToken);
         if (touched != blobIds.Count)
         {
             throw DistributionException.Of(ErrorCode.ManifestBlobUnknown, "a blob the manifest names was garbage-collected meanwhile; push it again");
