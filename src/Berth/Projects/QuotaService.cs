@@ -69,6 +69,7 @@ public sealed class QuotaService(BerthDbContext db, SettingsStore settings, Time
     }
 
     /// <summary>Charges a blob whose row the caller's transaction has just inserted: no project holds it yet, so nothing is read to know what to charge.</summary>
+    /// <remarks>Nothing is read between the charge and the association, so the quota row needs no lock before the charge: the charge's own UPDATE is the lock.</remarks>
     /// <exception cref="DistributionException">403 <c>DENIED</c> as <see cref="ChargeAsync"/>.</exception>
     public async Task ChargeNewAsync(long repositoryId, long blobId, long size, CancellationToken cancellationToken)
     {
@@ -77,7 +78,6 @@ public sealed class QuotaService(BerthDbContext db, SettingsStore settings, Time
             return;
         }
 
-        await LockAsync(project.Id, cancellationToken);
         await ChargeLockedAsync(project, repositoryId, [new Charge(blobId, size)], null, cancellationToken);
     }
 
@@ -86,10 +86,16 @@ public sealed class QuotaService(BerthDbContext db, SettingsStore settings, Time
         var delta = missing.Sum(b => b.Size);
         var enforce = (await settings.GetAsync(cancellationToken)).QuotaPerProjectEnabled;
         var now = clock.GetUtcNow().UtcDateTime;
-        var charged = await db.Quotas
-            .Where(q => q.ProjectId == project.Id && (!enforce || q.Hard < 0 || q.Used + delta <= q.Hard))
-            .ExecuteUpdateAsync(s => s.SetProperty(q => q.Used, q => q.Used + delta).SetProperty(q => q.UpdatedAt, now), cancellationToken);
-        if (charged == 0)
+        var after = await AddUsedAsync(project.Id, delta, enforce, now, cancellationToken);
+        if (after is null)
+        {
+            // Over the limit, or no quota row yet (a project from before quotas, or made outside the API, whose row
+            // another push may be creating right now): with the row made and locked, the charge is tried once more.
+            await LockAsync(project.Id, cancellationToken);
+            after = await AddUsedAsync(project.Id, delta, enforce, now, cancellationToken);
+        }
+
+        if (after is null)
         {
             var quota = await db.Quotas.AsNoTracking().Where(q => q.ProjectId == project.Id)
                 .Select(q => new { q.Used, q.Hard }).FirstAsync(cancellationToken);
@@ -98,23 +104,18 @@ public sealed class QuotaService(BerthDbContext db, SettingsStore settings, Time
             throw DistributionException.Of(ErrorCode.Denied, message, status: 403);
         }
 
-        if (enforce)
-        {
-            var after = await db.Quotas.AsNoTracking().Where(q => q.ProjectId == project.Id)
-                .Select(q => new { q.Used, q.Hard }).FirstAsync(cancellationToken);
-            if (after.Hard > 0 && after.Used * 100 >= after.Hard * WarningPercent)
-            {
-                var message = $"Quota usage reached {WarningPercent}%: storage resource used {FormatSize(after.Used)} of {FormatSize(after.Hard)}.";
-                events.Add(EventTypes.QuotaWarning, await EventDataAsync(repositoryId, digest, message, cancellationToken), project.Id, at: now);
-            }
-        }
-
         foreach (var blob in missing)
         {
-            db.ProjectBlobs.Add(new ProjectBlob { ProjectId = project.Id, BlobId = blob.Id, CreatedAt = now });
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO project_blobs (\"ProjectId\", \"BlobId\", \"CreatedAt\") VALUES ({project.Id}, {blob.Id}, {now})", cancellationToken);
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        if (enforce && after.Hard > 0 && after.Used * 100 >= after.Hard * WarningPercent)
+        {
+            var message = $"Quota usage reached {WarningPercent}%: storage resource used {FormatSize(after.Used)} of {FormatSize(after.Hard)}.";
+            events.Add(EventTypes.QuotaWarning, await EventDataAsync(repositoryId, digest, message, cancellationToken), project.Id, at: now);
+            await db.SaveChangesAsync(cancellationToken);
+        }
     }
 
     /// <summary>What a quota event says: the repository, the artifact or blob being pushed, and Harbor's <c>custom_attributes.Details</c>.</summary>
@@ -319,12 +320,40 @@ public sealed class QuotaService(BerthDbContext db, SettingsStore settings, Time
             .SetProperty(q => q.UpdatedAt, now), cancellationToken);
     }
 
+    /// <summary>
+    /// Adds <paramref name="delta"/> to the project's usage, unless <paramref name="enforce"/> and it would pass the limit;
+    /// one UPDATE that answers what it left, or null when it changed nothing (over the limit, or no quota row).
+    /// </summary>
+    private async Task<QuotaLevel?> AddUsedAsync(long projectId, long delta, bool enforce, DateTime now, CancellationToken cancellationToken)
+    {
+        var levels = enforce
+            ? await db.Database.SqlQuery<QuotaLevel>($"""
+                UPDATE quotas SET "Used" = "Used" + {delta}, "UpdatedAt" = {now}
+                WHERE "ProjectId" = {projectId} AND ("Hard" < 0 OR "Used" + {delta} <= "Hard")
+                RETURNING "Used", "Hard"
+                """).ToListAsync(cancellationToken)
+            : await db.Database.SqlQuery<QuotaLevel>($"""
+                UPDATE quotas SET "Used" = "Used" + {delta}, "UpdatedAt" = {now}
+                WHERE "ProjectId" = {projectId}
+                RETURNING "Used", "Hard"
+                """).ToListAsync(cancellationToken);
+        return levels.Count == 0 ? null : levels[0];
+    }
+
     private IQueryable<Blob> Missing(long projectId, IReadOnlyCollection<long> blobIds) =>
         db.Blobs.Where(b => blobIds.Contains(b.Id) && !db.ProjectBlobs.Any(pb => pb.ProjectId == projectId && pb.BlobId == b.Id));
 
     private sealed record ProjectRef(long Id, string Name);
 
     private sealed record Charge(long Id, long Size);
+
+    /// <summary>A quota row's usage and limit, as an UPDATE's RETURNING gives them.</summary>
+    private sealed class QuotaLevel
+    {
+        public long Used { get; set; }
+
+        public long Hard { get; set; }
+    }
 }
 
 /// <summary>A quota as Harbor's API shows it, with the project it belongs to.</summary>

@@ -28,7 +28,7 @@ public sealed class UploadCostTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_new_blobs_row_is_neither_touched_again_nor_looked_up_in_the_projects_holdings()
+    public async Task A_new_blobs_row_is_neither_touched_again_nor_looked_up_in_the_projects_holdings_and_its_charge_is_one_statement()
     {
         // The repository and the project's quota row exist already, as on any registry that has seen a push.
         (await Server.Client.PushBlobAsync("test/cost", TestBlob.Random(100))).Dispose();
@@ -49,6 +49,9 @@ public sealed class UploadCostTests : IAsyncLifetime
         Assert.DoesNotContain(commands, c => Regex.IsMatch(c, "^\\s*UPDATE\\s+\"?blobs\"?\\s", RegexOptions.IgnoreCase));
         Assert.Single(commands, c => Regex.IsMatch(c, "\\bproject_blobs\\b"));
         Assert.Contains(commands, c => Regex.IsMatch(c, "^\\s*INSERT INTO\\s+\"?project_blobs\"?", RegexOptions.IgnoreCase));
+
+        // The charge and the limit check are one UPDATE that answers the new usage: no lock taken first, no read after.
+        Assert.Single(commands, c => Regex.IsMatch(c, "\\bquotas\\b"));
 
         // And it is charged, once.
         Assert.Equal(used + blob.Size, await UsedAsync());

@@ -231,6 +231,31 @@ public sealed class QuotaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_project_without_a_quota_row_gets_one_from_its_first_pushes_racing_and_is_charged_for_all()
+    {
+        // A project from before quotas, or made outside the API, has no quota row until something is charged to it.
+        var project = await CreateProjectAsync("qnorow", storageLimit: 1_000_000);
+        await using (var scope = _server.Services.CreateAsyncScope())
+        {
+            Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<BerthDbContext>().Quotas
+                .Where(q => q.ProjectId == project).ExecuteDeleteAsync(TestContext.Current.CancellationToken));
+        }
+
+        var blobs = Enumerable.Range(0, 10).Select(_ => TestBlob.Random(1000)).ToList();
+        var statuses = await Task.WhenAll(blobs.Select(async (blob, i) =>
+        {
+            using var response = await Client.PushBlobAsync($"qnorow/r{i}", blob);
+            return response.StatusCode;
+        }));
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.Created, s));
+        var quota = await QuotaAsync(project);
+        Assert.Equal(-1, quota.Hard);
+        Assert.Equal(10_000, quota.Used);
+        await AssertConsistentAsync();
+    }
+
+    [Fact]
     public async Task Storage_limits_follow_Harbors_rules()
     {
         // Only an administrator chooses the limit; everyone else gets storage_per_project.

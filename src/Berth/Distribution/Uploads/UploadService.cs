@@ -27,9 +27,11 @@ public sealed class UploadService(
         var repositoryId = await repositories.GetOrCreateAsync(name, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         var session = new UploadSession { Id = Guid.NewGuid(), RepositoryId = repositoryId, CreatedAt = now, UpdatedAt = now };
-        db.UploadSessions.Add(session);
-        await db.SaveChangesAsync(cancellationToken);
-        db.Entry(session).State = EntityState.Detached; // later writes on the session are single statements
+        // One statement, not tracked: every later write on the session is a single statement too.
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO upload_sessions ("Id", "RepositoryId", "Offset", "CreatedAt", "UpdatedAt")
+            VALUES ({session.Id}, {session.RepositoryId}, 0, {session.CreatedAt}, {session.UpdatedAt})
+            """, cancellationToken);
         return session;
     }
 
