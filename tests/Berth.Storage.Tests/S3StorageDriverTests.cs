@@ -217,6 +217,23 @@ public sealed class S3StorageDriverTests : StorageDriverConformanceTests
         Assert.Empty(await driver.ListAsync("/", Token).ToListAsync());
     }
 
+    [Fact]
+    public async Task Listings_and_deletes_go_past_a_page_of_a_thousand_keys()
+    {
+        // S3 answers at most 1,000 keys per LIST and takes at most 1,000 per batch delete: a GC's sweep of a real
+        // registry crosses both in every run, so the continuation and the batching must hold.
+        using var driver = DriverWith(_ => { });
+        var paths = Enumerable.Range(0, 1_001).Select(i => $"/many/k{i:D4}").ToList();
+        await Parallel.ForEachAsync(paths, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = Token },
+            async (path, token) => await driver.PutContentAsync(path, "x"u8.ToArray(), token));
+
+        Assert.Equal(paths, (await driver.ListAsync("/many", Token).ToListAsync()).Order(StringComparer.Ordinal));
+        Assert.Equal(paths, (await driver.WalkAsync("/many", WalkOptions.All, Token).ToListAsync()).Select(f => f.Path).Order(StringComparer.Ordinal));
+
+        await driver.DeleteAsync("/many", Token);
+        Assert.Empty(await driver.WalkAsync("/many", WalkOptions.All, Token).ToListAsync());
+    }
+
     /// <summary>A driver of its own on the test store, with <paramref name="change"/> made to the test options.</summary>
     private static S3StorageDriver DriverWith(Action<S3StorageOptions> change)
     {
