@@ -24,10 +24,19 @@ public static class Poll
     }
 
     /// <summary>Polls <paramref name="read"/> until <paramref name="done"/> holds for its value, and returns that value.</summary>
+    /// <remarks>A timeout names the last value read, which tells a slow server from a wrong answer.</remarks>
     public static async Task<T> ForAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, TimeSpan? timeout = null)
     {
         var value = default(T)!;
-        await UntilAsync(async () => done(value = await read()), what, timeout);
+        try
+        {
+            await UntilAsync(async () => done(value = await read()), what, timeout);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; the last read gave {value}", e);
+        }
+
         return value;
     }
 }

@@ -73,8 +73,8 @@ public sealed partial class PullEventTests : IAsyncLifetime
         await Server.Services.GetRequiredService<PullRecorderFlusher>().FlushAsync(CancellationToken.None);
         Assert.Equal(2, EventInserts()); // one by tag, one by digest: both by the same caller
 
-        await Poll.UntilAsync(async () => await PullLinesAsync("test/busy:v1") == ByTag && await PullLinesAsync($"test/busy:{image.Manifest.Digest}") == 2,
-            $"{ByTag} pull lines by tag and 2 by digest", TimeSpan.FromSeconds(30));
+        await Poll.ForAsync(async () => (ByTag: await PullLinesAsync("test/busy:v1"), ByDigest: await PullLinesAsync($"test/busy:{image.Manifest.Digest}")),
+            lines => lines == (ByTag, 2), $"{ByTag} pull lines by tag and 2 by digest", TimeSpan.FromSeconds(30));
         var byTag = await GetJsonAsync("/api/v2.0/projects/test/logs?page_size=100&q=operation%3Dpull,resource%3Dtest%2Fbusy%3Av1");
         Assert.All(byTag.EnumerateArray(), line =>
         {
