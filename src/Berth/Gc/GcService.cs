@@ -142,9 +142,13 @@ public sealed class GcService(BerthDbContext db, IStorageDriver storage, Project
                 continue;
             }
 
+            // Pushes touching some of these blobs lock their rows in their own order while this locks them in its
+            // scan's: on PostgreSQL either side may be picked as a deadlock's victim, and the marking, which changes
+            // nothing when aborted, is simply run again.
             var ids = batch.Select(b => b.Id).ToList();
-            await Unreferenced().Where(b => ids.Contains(b.Id) && b.State == BlobState.Ready && b.UpdatedAt < cutoff)
-                .ExecuteUpdateAsync(s => s.SetProperty(b => b.State, BlobState.Deleting), cancellationToken);
+            await Api.DatabaseErrors.RetryTransientAsync(db, () => Unreferenced()
+                .Where(b => ids.Contains(b.Id) && b.State == BlobState.Ready && b.UpdatedAt < cutoff)
+                .ExecuteUpdateAsync(s => s.SetProperty(b => b.State, BlobState.Deleting), cancellationToken), cancellationToken);
             var doomed = await db.Blobs.AsNoTracking().Where(b => ids.Contains(b.Id) && b.State == BlobState.Deleting)
                 .Select(b => new { b.Id, b.Digest, b.Size }).ToListAsync(cancellationToken);
 

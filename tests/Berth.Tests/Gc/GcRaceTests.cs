@@ -8,12 +8,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Berth.Tests.Gc;
 
 /// <summary>
-/// GC's orphan sweep deletes stored bytes that no blob row announces (an upload that died between moving its bytes and
-/// writing the row leaves them). A push of the same digest may be writing that row at the same moment: neither may
-/// win in a way that acknowledges a push whose bytes are gone. PostgreSQL lets a test hold a transaction open while the
-/// other side runs (its readers do not wait for writers, so the sweep would go on without the claim it now takes).
+/// GC racing pushes, on PostgreSQL, which lets a test hold a transaction open while the other side runs (its readers do
+/// not wait for writers). GC's orphan sweep deletes stored bytes that no blob row announces (an upload that died between
+/// moving its bytes and writing the row leaves them); a push of the same digest may be writing that row at the same
+/// moment, and neither may win in a way that acknowledges a push whose bytes are gone. GC's marking of unreferenced
+/// blobs locks their rows as pushes touching the same blobs do, and may be picked as a deadlock's victim.
 /// </summary>
-public sealed class OrphanSweepTests : IAsyncLifetime
+public sealed class GcRaceTests : IAsyncLifetime
 {
     private BerthServer _server = null!;
 
@@ -138,5 +139,37 @@ public sealed class OrphanSweepTests : IAsyncLifetime
         using var again = await _server.Client.PushBlobAsync("gc/gone", blob);
         Assert.Equal(HttpStatusCode.Created, again.StatusCode);
         Assert.Equal(blob.Content, await _server.Client.GetByteArrayAsync($"/v2/gc/gone/blobs/{blob.Digest}", Token));
+    }
+
+    [Fact]
+    public async Task A_gc_picked_as_a_deadlocks_victim_marks_again_and_finishes()
+    {
+        RequirePostgres();
+        // Two uploads no manifest names: with no grace window, GC collects both.
+        var blobs = new[] { TestBlob.Random(100), TestBlob.Random(101) };
+        foreach (var blob in blobs)
+        {
+            (await _server.Client.PushBlobAsync("gc/deadlock", blob)).Dispose();
+        }
+
+        await using var push = DataDirectory.Open(_server.DataDirectory);
+        var digests = blobs.Select(b => b.Digest).ToList();
+        var ids = await push.Blobs.Where(b => digests.Contains(b.Digest)).OrderBy(b => b.Id).Select(b => b.Id).ToListAsync(Token);
+
+        // Another transaction holds the second row, as a push touching that blob does, when GC's marking reaches it
+        // holding the first; then it reaches for the first. PostgreSQL aborts the one that has waited longer: GC.
+        await using var transaction = await push.Database.BeginTransactionAsync(Token);
+        await push.Database.ExecuteSqlAsync($"UPDATE blobs SET \"UpdatedAt\" = \"UpdatedAt\" WHERE \"Id\" = {ids[1]}", Token);
+        var gc = Task.Run(RunGcAsync, Token);
+        await Poll.UntilAsync(async () => gc.IsCompleted || await SomeoneWaitsAsync(), "GC to wait for the locked row");
+        await push.Database.ExecuteSqlAsync($"UPDATE blobs SET \"UpdatedAt\" = \"UpdatedAt\" WHERE \"Id\" = {ids[0]}", Token);
+        await transaction.CommitAsync(Token);
+
+        var result = await gc;
+        Assert.Equal(2, result.PurgedBlobs);
+        foreach (var blob in blobs)
+        {
+            Assert.False(File.Exists(BlobFile(blob)));
+        }
     }
 }
