@@ -60,9 +60,9 @@ public static class Rbac
 
     private static readonly string[] Crud = [Create, Read, Update, Delete, List];
 
-    /// <summary>What a robot may be given in a project: any project permission but the project itself.</summary>
-    public static IReadOnlySet<Permission> RobotProjectPermissions { get; } =
-        RbacPolicies.ProjectNamespace.Where(p => p.Resource != Self).ToHashSet();
+    /// <summary>What a robot may be given in a project: any project permission, the project itself (read, update, delete) included.</summary>
+    /// <remarks>A robot's permission names the project itself with the resource <see cref="Project"/>, as Harbor's do (see <see cref="Robots.RobotPermissions.PermissionOf"/>).</remarks>
+    public static IReadOnlySet<Permission> RobotProjectPermissions { get; } = RbacPolicies.ProjectNamespace.ToHashSet();
 
     /// <summary>What a system robot may be given system-wide (namespace <c>/</c>), as Harbor's robot permission list has it.</summary>
     public static IReadOnlySet<Permission> RobotSystemPermissions { get; } = Set(

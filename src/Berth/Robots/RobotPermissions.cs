@@ -62,11 +62,22 @@ public static class RobotPermissions
 
             foreach (var access in permission.Access ?? [])
             {
-                grants.Add(new RobotGrant(system, system ? null : permission.ProjectId,
-                    new Permission(access.Resource ?? "", access.Action ?? ""), access.Effect == Deny));
+                grants.Add(new RobotGrant(system, system ? null : permission.ProjectId, PermissionOf(permission.Kind, access), access.Effect == Deny));
             }
         }
 
         return grants;
     }
+
+    /// <summary>The permission an access of a permission of <paramref name="kind"/> grants.</summary>
+    /// <remarks>
+    /// In a <c>project</c> permission the resource <c>project</c> is the project itself (<see cref="Rbac.Self"/>), as Harbor
+    /// reads it: <c>project:read</c> lets a robot read its project. An empty resource names nothing.
+    /// </remarks>
+    public static Permission PermissionOf(string? kind, RobotAccessBody access) => new(
+        kind == ProjectKind && access.Resource == Rbac.Project ? Rbac.Self : access.Resource is { Length: > 0 } resource ? resource : NoResource,
+        access.Action ?? "");
+
+    /// <summary>What an empty resource becomes: no permission names it (an empty one would read as the project itself).</summary>
+    private const string NoResource = "-";
 }

@@ -223,30 +223,30 @@ public sealed partial class RobotService(BerthDbContext db, RbacEvaluator rbac, 
                         throw ApiException.BadRequest("a system permission's namespace must be \"/\"");
                     }
 
-                    RequireAllowed(access, Rbac.RobotSystemPermissions, "system");
+                    RequireAllowed(permission.Kind, access, Rbac.RobotSystemPermissions, "system");
                     if (!RbacEvaluator.CanInSystem(caller, Rbac.Robot, action))
                     {
                         throw ApiPrincipal.Refuse(caller);
                     }
 
-                    RequireHeld(caller, access, p => RbacEvaluator.CanInSystem(caller, p.Resource, p.Action));
+                    RequireHeld(caller, permission.Kind, access, p => RbacEvaluator.CanInSystem(caller, p.Resource, p.Action));
                     resolved.Add(new RobotPermissionBody { Kind = permission.Kind, Namespace = "/", Access = access });
                     break;
 
                 case RobotPermissions.ProjectKind when permission.Namespace == "*" && level == SystemLevel:
-                    RequireAllowed(access, Rbac.RobotProjectPermissions, "project");
+                    RequireAllowed(permission.Kind, access, Rbac.RobotProjectPermissions, "project");
                     if (!RbacEvaluator.CanInSystem(caller, Rbac.Robot, action))
                     {
                         throw ApiPrincipal.Refuse(caller);
                     }
 
-                    RequireHeld(caller, access, p => caller.Robot is null || caller.Robot.Grants.Any(g =>
+                    RequireHeld(caller, permission.Kind, access, p => caller.Robot is null || caller.Robot.Grants.Any(g =>
                         !g.System && g.ProjectId is null && !g.Deny && g.Permission == p));
                     resolved.Add(new RobotPermissionBody { Kind = permission.Kind, Namespace = "*", Access = access });
                     break;
 
                 case RobotPermissions.ProjectKind:
-                    RequireAllowed(access, Rbac.RobotProjectPermissions, "project");
+                    RequireAllowed(permission.Kind, access, Rbac.RobotProjectPermissions, "project");
                     var project = permission.Namespace is { Length: > 0 } name ? await rbac.ProjectAsync(caller, name, cancellationToken) : null;
                     var system = RbacEvaluator.CanInSystem(caller, Rbac.Robot, action);
                     if (project is null)
@@ -265,7 +265,7 @@ public sealed partial class RobotService(BerthDbContext db, RbacEvaluator rbac, 
                         throw ApiException.BadRequest("a project robot cannot move to another project");
                     }
 
-                    RequireHeld(caller, access, p => caller.Robot is null || project.Permissions.Contains(p));
+                    RequireHeld(caller, permission.Kind, access, p => caller.Robot is null || project.Permissions.Contains(p));
                     projectId = project.ProjectId;
                     projectName = project.Name;
                     resolved.Add(new RobotPermissionBody { Kind = permission.Kind, Namespace = project.Name, ProjectId = project.ProjectId, Access = access });
@@ -296,11 +296,11 @@ public sealed partial class RobotService(BerthDbContext db, RbacEvaluator rbac, 
         }).ToList();
     }
 
-    private static void RequireAllowed(List<RobotAccessBody> access, IReadOnlySet<Permission> allowed, string scope)
+    private static void RequireAllowed(string? kind, List<RobotAccessBody> access, IReadOnlySet<Permission> allowed, string scope)
     {
         foreach (var a in access)
         {
-            if (!allowed.Contains(new Permission(a.Resource ?? "", a.Action ?? "")))
+            if (!allowed.Contains(RobotPermissions.PermissionOf(kind, a)))
             {
                 throw ApiException.BadRequest($"{a.Resource}:{a.Action} is not a {scope} permission a robot can hold");
             }
@@ -308,9 +308,9 @@ public sealed partial class RobotService(BerthDbContext db, RbacEvaluator rbac, 
     }
 
     /// <summary>A robot gives only what it holds; users are bound by the management permission checked before.</summary>
-    private static void RequireHeld(Subject caller, List<RobotAccessBody> access, Func<Permission, bool> holds)
+    private static void RequireHeld(Subject caller, string? kind, List<RobotAccessBody> access, Func<Permission, bool> holds)
     {
-        if (caller.Robot is not null && access.Any(a => a.Effect == RobotPermissions.Allow && !holds(new Permission(a.Resource!, a.Action!))))
+        if (caller.Robot is not null && access.Any(a => a.Effect == RobotPermissions.Allow && !holds(RobotPermissions.PermissionOf(kind, a))))
         {
             throw ApiException.Forbidden();
         }

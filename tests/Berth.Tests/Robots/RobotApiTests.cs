@@ -468,6 +468,40 @@ public sealed class RobotApiTests(ServerFixture fixture) : IClassFixture<ServerF
         Assert.Equal(HttpStatusCode.Forbidden, escalate.StatusCode);
     }
 
+    [Fact]
+    public async Task A_robot_given_project_read_reads_its_project_and_no_more()
+    {
+        // Harbor names the project itself "project" in a robot's project permission (read, update or delete).
+        var project = await NewProjectAsync();
+        var reader = await CreateAsync($$"""
+            {"name":"{{NewName("pr")}}","level":"project","duration":-1,
+             "permissions":[{"kind":"project","namespace":"{{project}}","access":[{"resource":"project","action":"read"},{"resource":"repository","action":"pull"}]}]}
+            """);
+        var puller = await CreateAsync(ProjectRobot(NewName("pp"), project, "pull"));
+
+        using (var shown = await Server.SendAsync(HttpMethod.Get, $"/api/v2.0/robots/{reader.Id}", TestCredentials.AdminAuthorization))
+        {
+            using var json = JsonDocument.Parse(await shown.Content.ReadAsStringAsync());
+            var access = json.RootElement.GetProperty("permissions")[0].GetProperty("access");
+            Assert.Contains(access.EnumerateArray(), a => a.GetProperty("resource").GetString() == "project" && a.GetProperty("action").GetString() == "read");
+        }
+
+        using (var read = await Server.SendAsync(HttpMethod.Get, $"/api/v2.0/projects/{project}", reader.Authorization))
+        {
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+            using var json = JsonDocument.Parse(await read.Content.ReadAsStringAsync());
+            Assert.Equal(project, json.RootElement.GetProperty("name").GetString());
+        }
+
+        using (var update = await Server.SendAsync(HttpMethod.Put, $"/api/v2.0/projects/{project}", reader.Authorization, """{"metadata":{"public":"true"}}"""))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, update.StatusCode);
+        }
+
+        using var unread = await Server.SendAsync(HttpMethod.Get, $"/api/v2.0/projects/{project}", puller.Authorization);
+        Assert.Equal(HttpStatusCode.Forbidden, unread.StatusCode);
+    }
+
     [Theory]
     [InlineData("""{"name":"Bad Name","level":"project","permissions":[{"kind":"project","namespace":"P","access":[{"resource":"repository","action":"pull"}]}]}""")]
     [InlineData("""{"name":"ok","level":"root","permissions":[{"kind":"project","namespace":"P","access":[{"resource":"repository","action":"pull"}]}]}""")]
@@ -486,6 +520,8 @@ public sealed class RobotApiTests(ServerFixture fixture) : IClassFixture<ServerF
     [InlineData("""{"name":"ok","level":"system","permissions":[{"kind":"project","namespace":"no-such-project","access":[{"resource":"repository","action":"pull"}]}]}""")]
     [InlineData("""{"name":"ok","level":"project","permissions":[{"kind":"project","namespace":"*","access":[{"resource":"repository","action":"pull"}]}]}""")]
     [InlineData("""{"name":"ok","level":"project","permissions":[{"kind":"project","namespace":"P","access":[{"resource":"repository","action":"pull"}]}],"duration":"long"}""")]
+    [InlineData("""{"name":"ok","level":"project","permissions":[{"kind":"project","namespace":"P","access":[{"resource":"project","action":"list"}]}]}""")]
+    [InlineData("""{"name":"ok","level":"project","permissions":[{"kind":"project","namespace":"P","access":[{"resource":"","action":"read"}]}]}""")]
     [InlineData("""not json""")]
     [InlineData("""[]""")]
     public async Task Bad_robot_requests_get_Harbors_400(string body)
