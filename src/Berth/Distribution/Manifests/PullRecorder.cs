@@ -26,7 +26,29 @@ public sealed class PullRecorder
     /// <param name="origin">Who pulled.</param>
     public void Record(ManifestHead head, DateTime at, string repository, string? tag, EventOrigin origin)
     {
-        var batch = Volatile.Read(ref _batch);
+        while (true)
+        {
+            // A pull writes into a batch only while counted among its writers, and only while the batch is still the
+            // current one; Drain waits for the writers of the batch it takes, so no pull lands in a batch already written.
+            var batch = Volatile.Read(ref _batch);
+            Interlocked.Increment(ref batch.Writers);
+            try
+            {
+                if (ReferenceEquals(Volatile.Read(ref _batch), batch))
+                {
+                    Write(batch, head, at, repository, tag, origin);
+                    return;
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref batch.Writers);
+            }
+        }
+    }
+
+    private static void Write(PullBatch batch, ManifestHead head, DateTime at, string repository, string? tag, EventOrigin origin)
+    {
         batch.Artifacts[head.ArtifactId] = at;
         if (head.TagId is { } tagId)
         {
@@ -45,9 +67,18 @@ public sealed class PullRecorder
         }
     }
 
-    /// <summary>Takes what was recorded since the last call.</summary>
-    /// <remarks>A pull recorded at the very moment its batch is written may be missed, as the pulls of an interval cut short by a crash are.</remarks>
-    public PullBatch Drain() => Interlocked.Exchange(ref _batch, new());
+    /// <summary>Takes what was recorded since the last call, once the pulls writing into it at that moment are done.</summary>
+    public PullBatch Drain()
+    {
+        var drained = Interlocked.Exchange(ref _batch, new());
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref drained.Writers) != 0)
+        {
+            spin.SpinOnce();
+        }
+
+        return drained;
+    }
 }
 
 /// <summary>Pulls recorded during one interval: latest times per artifact and per tag, counts per repository.</summary>
@@ -69,6 +100,9 @@ public sealed class PullBatch
     /// <summary>Pulls past <see cref="PullRecorder.MaxEventsPerBatch"/>, recorded without an event.</summary>
     public int DroppedEvents;
 #pragma warning restore CA1051
+
+    /// <summary>Pulls writing into this batch at the moment: <see cref="PullRecorder.Drain"/> waits for them.</summary>
+    internal int Writers;
 
     public bool IsEmpty => Artifacts.IsEmpty && Tags.IsEmpty && RepositoryPulls.IsEmpty && Pulls.IsEmpty;
 }

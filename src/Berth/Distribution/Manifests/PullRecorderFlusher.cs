@@ -66,7 +66,7 @@ public sealed partial class PullRecorderFlusher(
             var times = group.Times();
             if (times.Count == 0)
             {
-                continue; // a pull that made its group as the batch was drained, and recorded its time too late
+                continue; // not reached: a group is made together with its first time, and Drain waits for both
             }
 
             var data = EventData.ForArtifact(key.Repository, key.Digest, key.Tag is { } tag ? [tag] : []);
