@@ -73,6 +73,11 @@ public sealed partial class RbacEvaluator(BerthDbContext db)
             .Where(p => !denied.Contains(p));
     }
 
+    /// <summary>Whether <paramref name="subject"/> is a user who administers at least one project (a robot never is).</summary>
+    public Task<bool> AdministersAProjectAsync(Subject subject, CancellationToken cancellationToken) => subject.IsUser
+        ? db.ProjectMembers.AnyAsync(m => m.UserId == subject.Id && m.Role == ProjectRole.ProjectAdmin, cancellationToken)
+        : Task.FromResult(false);
+
     /// <summary>
     /// Harbor's <c>/users/current/permissions</c>: the permissions of the scope (<c>/project/{id}</c> or <c>/system</c>) that
     /// <paramref name="subject"/> holds, as absolute resources or, with <paramref name="relative"/>, relative to the scope.

@@ -18,7 +18,49 @@ public static class RobotEndpoints
         group.MapPut("/{id:long}", UpdateAsync);
         group.MapPatch("/{id:long}", RefreshAsync);
         group.MapDelete("/{id:long}", DeleteAsync);
+        endpoints.MapGet("/api/v2.0/permissions", GrantableAsync).AddEndpointFilter<ApiErrorFilter>();
         return endpoints;
+    }
+
+    /// <summary>
+    /// Harbor's <c>/permissions</c>: what a robot may be given, for those who make robots. A system administrator sees the
+    /// system and the project lists; a user who administers some project, the project list; anyone else is refused.
+    /// </summary>
+    private static async Task GrantableAsync(HttpContext context, RbacEvaluator rbac)
+    {
+        var caller = await ApiPrincipal.RequireAsync(context);
+        var system = caller.IsUser && caller.SysAdmin;
+        if (!system && !await rbac.AdministersAProjectAsync(caller, context.RequestAborted))
+        {
+            throw ApiPrincipal.Refuse(caller);
+        }
+
+        await ApiJson.WriteAsync(context, writer =>
+        {
+            writer.WriteStartObject();
+            if (system)
+            {
+                WritePermissions(writer, "system", Rbac.RobotSystemPermissions);
+            }
+
+            // A robot's permission names the project itself "project" (RobotPermissions.PermissionOf reads it back).
+            WritePermissions(writer, "project", Rbac.RobotProjectPermissions.Select(p => p.Resource == Rbac.Self ? p with { Resource = Rbac.Project } : p));
+            writer.WriteEndObject();
+        });
+    }
+
+    private static void WritePermissions(Utf8JsonWriter writer, string name, IEnumerable<Permission> permissions)
+    {
+        writer.WriteStartArray(name);
+        foreach (var permission in permissions.OrderBy(p => p.Resource, StringComparer.Ordinal).ThenBy(p => p.Action, StringComparer.Ordinal))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("resource", permission.Resource);
+            writer.WriteString("action", permission.Action);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
     }
 
     private static async Task CreateAsync(HttpContext context, RobotService robots)

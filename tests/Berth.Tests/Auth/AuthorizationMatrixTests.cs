@@ -247,6 +247,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             new("POST", "/api/v2.0/robots/", "/api/v2.0/robots", ProjectAdmins,
                 $$"""{"name":"m1","level":"project","permissions":[{{Project("mx", Repo("pull"))}}]}"""),
             new("GET", "/api/v2.0/robots/", "/api/v2.0/robots", SysAdmins),
+            new("GET", "/api/v2.0/permissions", "/api/v2.0/permissions", ProjectAdmins),
             new("GET", "/api/v2.0/robots/{id:long}", $"/api/v2.0/robots/{_robotId}", RobotReaders),
             new("PUT", "/api/v2.0/robots/{id:long}", $"/api/v2.0/robots/{_robotId}", ProjectAdmins, "{}"),
             new("PATCH", "/api/v2.0/robots/{id:long}", $"/api/v2.0/robots/{_robotId}", ProjectAdmins, "{\"secret\":\"weak\"}"),

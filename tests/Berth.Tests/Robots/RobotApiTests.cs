@@ -502,6 +502,56 @@ public sealed class RobotApiTests(ServerFixture fixture) : IClassFixture<ServerF
         Assert.Equal(HttpStatusCode.Forbidden, unread.StatusCode);
     }
 
+    [Fact]
+    public async Task Permissions_lists_what_robots_may_be_given_to_those_who_make_them()
+    {
+        var projectAdmin = NewName("gadm");
+        var outsider = NewName("gout");
+        await TestCredentials.AddUserAsync(Server.DataDirectory, projectAdmin, "Passw0rd!");
+        await TestCredentials.AddUserAsync(Server.DataDirectory, outsider, "Passw0rd!");
+        var project = await NewProjectAsync(TestCredentials.Basic(projectAdmin, "Passw0rd!"));
+
+        async Task<JsonElement> ListAsync(string authorization)
+        {
+            using var response = await Server.SendAsync(HttpMethod.Get, "/api/v2.0/permissions", authorization);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return json.RootElement.Clone();
+        }
+
+        static List<string> Names(JsonElement list) =>
+            list.EnumerateArray().Select(p => p.GetProperty("resource").GetString() + ":" + p.GetProperty("action").GetString()).ToList();
+
+        var all = await ListAsync(TestCredentials.AdminAuthorization);
+        Assert.Contains("project:create", Names(all.GetProperty("system")));
+        var projectList = Names(all.GetProperty("project"));
+        Assert.Contains("project:read", projectList);
+        Assert.Contains("repository:push", projectList);
+        Assert.DoesNotContain(projectList, p => p.StartsWith(':'));
+
+        // A project administrator sees the project list only, and every entry on it is one a robot can be given.
+        var forProjectAdmin = await ListAsync(TestCredentials.Basic(projectAdmin, "Passw0rd!"));
+        Assert.False(forProjectAdmin.TryGetProperty("system", out _));
+        Assert.Equal(projectList, Names(forProjectAdmin.GetProperty("project")));
+        var access = string.Join(",", forProjectAdmin.GetProperty("project").EnumerateArray().Select(p => p.GetRawText()));
+        await CreateAsync($$"""
+            {"name":"{{NewName("every")}}","level":"project","duration":-1,
+             "permissions":[{"kind":"project","namespace":"{{project}}","access":[{{access}}]}]}
+            """, TestCredentials.Basic(projectAdmin, "Passw0rd!"));
+
+        var robot = await CreateAsync(ProjectRobot(NewName("gr"), project, "pull"));
+        foreach (var (authorization, status) in new[]
+        {
+            (TestCredentials.Basic(outsider, "Passw0rd!"), HttpStatusCode.Forbidden),
+            (robot.Authorization, HttpStatusCode.Forbidden),
+            ((string?)null, HttpStatusCode.Unauthorized),
+        })
+        {
+            using var refused = await Server.SendAsync(HttpMethod.Get, "/api/v2.0/permissions", authorization);
+            Assert.Equal(status, refused.StatusCode);
+        }
+    }
+
     [Theory]
     [InlineData("""{"name":"Bad Name","level":"project","permissions":[{"kind":"project","namespace":"P","access":[{"resource":"repository","action":"pull"}]}]}""")]
     [InlineData("""{"name":"ok","level":"root","permissions":[{"kind":"project","namespace":"P","access":[{"resource":"repository","action":"pull"}]}]}""")]
