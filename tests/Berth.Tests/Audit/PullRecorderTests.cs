@@ -21,7 +21,8 @@ public sealed class PullRecorderTests
         void Write(PullBatch batch)
         {
             counted += batch.RepositoryPulls.TryGetValue(3, out var count) ? count : 0;
-            timed += batch.Pulls.Values.Sum(g => g.Times().Count);
+            // A batch keeps at most MaxEventsPerBatch pull times; the pulls past that are counted as dropped events.
+            timed += batch.Pulls.Values.Sum(g => g.Times().Count) + batch.DroppedEvents;
         }
 
         using var done = new CancellationTokenSource();
