@@ -60,9 +60,30 @@ public static class Rbac
 
     private static readonly string[] Crud = [Create, Read, Update, Delete, List];
 
-    /// <summary>What a robot may be given in a project: any project permission, the project itself (read, update, delete) included.</summary>
+    /// <summary>What a robot may be given in a project, as Harbor's robot permission list has it.</summary>
     /// <remarks>A robot's permission names the project itself with the resource <see cref="Project"/>, as Harbor's do (see <see cref="Robots.RobotPermissions.PermissionOf"/>).</remarks>
-    public static IReadOnlySet<Permission> RobotProjectPermissions { get; } = RbacPolicies.ProjectNamespace.ToHashSet();
+    public static IReadOnlySet<Permission> RobotProjectPermissions { get; } = Set(
+        (Log, [List]),
+        (Self, [Read, Update, Delete]),
+        (Metadata, Crud),
+        (Repository, [Read, List, Update, Delete, Pull, Push]),
+        (Artifact, [Create, Read, Delete, List]),
+        (Tag, [Create, Delete, List]),
+        (Accessory, [List]),
+        (ArtifactAddition, [Read]),
+        (ArtifactLabel, [Create, Delete]),
+        (Label, Crud),
+        (ImmutableTag, [Create, Update, Delete, List]),
+        (TagRetention, Crud),
+        (NotificationPolicy, Crud),
+        (PreheatPolicy, Crud),
+        (Scan, [Create, Read, Stop]),
+        (Sbom, [Create, Read, Stop]),
+        (Scanner, [Create, Read]),
+        (Quota, [Read]),
+        (Robot, [Create, Read, List, Delete]),
+        (ExportCve, [Create, Read]),
+        (Member, Crud));
 
     /// <summary>What a system robot may be given system-wide (namespace <c>/</c>), as Harbor's robot permission list has it.</summary>
     public static IReadOnlySet<Permission> RobotSystemPermissions { get; } = Set(
@@ -79,11 +100,11 @@ public static class Rbac
         (PurgeAudit, [Create, Read, Update, List, Stop]),
         (JobServiceMonitor, [List, Stop]),
         (Scanner, Crud),
-        (Label, Crud),
+        (Label, [Create, Read, Update, Delete]),
         (SecurityHub, [Read, List]),
         (Catalog, [Read]),
         (Quota, [Read, List, Update]),
-        (Robot, Crud),
+        (Robot, [Create, Read, List, Delete]),
         (User, Crud),
         (LdapUser, [Create, List]),
         (UserGroup, Crud));

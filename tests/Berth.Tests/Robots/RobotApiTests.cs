@@ -471,11 +471,12 @@ public sealed class RobotApiTests(ServerFixture fixture) : IClassFixture<ServerF
     [Fact]
     public async Task A_robot_given_project_read_reads_its_project_and_no_more()
     {
-        // Harbor names the project itself "project" in a robot's project permission (read, update or delete).
+        // Harbor names the project itself "project" in a robot's project permission (read, update or delete); its list
+        // has metadata:list too, which Berth takes though no request of its asks for it.
         var project = await NewProjectAsync();
         var reader = await CreateAsync($$"""
             {"name":"{{NewName("pr")}}","level":"project","duration":-1,
-             "permissions":[{"kind":"project","namespace":"{{project}}","access":[{"resource":"project","action":"read"},{"resource":"repository","action":"pull"}]}]}
+             "permissions":[{"kind":"project","namespace":"{{project}}","access":[{"resource":"project","action":"read"},{"resource":"repository","action":"pull"},{"resource":"metadata","action":"list"}]}]}
             """);
         var puller = await CreateAsync(ProjectRobot(NewName("pp"), project, "pull"));
 
@@ -572,6 +573,8 @@ public sealed class RobotApiTests(ServerFixture fixture) : IClassFixture<ServerF
     [InlineData("""{"name":"ok","level":"project","permissions":[{"kind":"project","namespace":"P","access":[{"resource":"repository","action":"pull"}]}],"duration":"long"}""")]
     [InlineData("""{"name":"ok","level":"project","permissions":[{"kind":"project","namespace":"P","access":[{"resource":"project","action":"list"}]}]}""")]
     [InlineData("""{"name":"ok","level":"project","permissions":[{"kind":"project","namespace":"P","access":[{"resource":"","action":"read"}]}]}""")]
+    [InlineData("""{"name":"ok","level":"project","permissions":[{"kind":"project","namespace":"P","access":[{"resource":"configuration","action":"read"}]}]}""")]
+    [InlineData("""{"name":"ok","level":"project","permissions":[{"kind":"project","namespace":"P","access":[{"resource":"repository","action":"create"}]}]}""")]
     [InlineData("""not json""")]
     [InlineData("""[]""")]
     public async Task Bad_robot_requests_get_Harbors_400(string body)
