@@ -32,7 +32,8 @@ public sealed class S3FailureTests
     [Fact]
     public async Task A_stopped_store_fails_fast_naming_the_store()
     {
-        var port = ClosedPort();
+        using var closed = new RefusingPort();
+        var port = closed.Port;
         using var driver = new S3StorageDriver(OptionsFor(port), S3TestStore.Credentials);
         foreach (var operation in new Func<Task>[]
         {
@@ -111,11 +112,17 @@ public sealed class S3FailureTests
         }
     }
 
-    private static int ClosedPort()
+    /// <summary>A loopback port bound and not listening: connections to it are refused, and while it is held nothing else
+    /// (another test's server) can start listening there, as it could on a port picked and closed again.</summary>
+    private sealed class RefusingPort : IDisposable
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+
+        public RefusingPort() => _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+
+        public int Port => ((IPEndPoint)_socket.LocalEndPoint!).Port;
+
+        public void Dispose() => _socket.Dispose();
     }
 
     /// <summary>Accepts connections, reads each request's headers, sends <c>reply</c> (if any), then keeps silent until
