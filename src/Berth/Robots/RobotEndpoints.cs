@@ -51,16 +51,8 @@ public static class RobotEndpoints
 
     private static void WritePermissions(Utf8JsonWriter writer, string name, IEnumerable<Permission> permissions)
     {
-        writer.WriteStartArray(name);
-        foreach (var permission in permissions.OrderBy(p => p.Resource, StringComparer.Ordinal).ThenBy(p => p.Action, StringComparer.Ordinal))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("resource", permission.Resource);
-            writer.WriteString("action", permission.Action);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
+        writer.WritePropertyName(name);
+        Permission.WriteArray(writer, permissions.OrderBy(p => p.Resource, StringComparer.Ordinal).ThenBy(p => p.Action, StringComparer.Ordinal));
     }
 
     private static async Task CreateAsync(HttpContext context, RobotService robots)

@@ -108,19 +108,7 @@ public static class UserEndpoints
             var text => bool.TryParse(text, out var flag) ? flag : throw ApiException.BadRequest("relative must be true or false"),
         };
         var permissions = await rbac.PermissionsAsync(subject, context.Request.Query["scope"].FirstOrDefault() ?? "", relative, context.RequestAborted);
-        await ApiJson.WriteAsync(context, writer =>
-        {
-            writer.WriteStartArray();
-            foreach (var permission in permissions)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("resource", permission.Resource);
-                writer.WriteString("action", permission.Action);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-        });
+        await ApiJson.WriteAsync(context, writer => Permission.WriteArray(writer, permissions));
     }
 
     private static async Task GetAsync(HttpContext context, UserService users, long id)
