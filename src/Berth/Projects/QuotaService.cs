@@ -326,17 +326,11 @@ public sealed class QuotaService(BerthDbContext db, SettingsStore settings, Time
     /// </summary>
     private async Task<QuotaLevel?> AddUsedAsync(long projectId, long delta, bool enforce, DateTime now, CancellationToken cancellationToken)
     {
-        var levels = enforce
-            ? await db.Database.SqlQuery<QuotaLevel>($"""
-                UPDATE quotas SET "Used" = "Used" + {delta}, "UpdatedAt" = {now}
-                WHERE "ProjectId" = {projectId} AND ("Hard" < 0 OR "Used" + {delta} <= "Hard")
-                RETURNING "Used", "Hard"
-                """).ToListAsync(cancellationToken)
-            : await db.Database.SqlQuery<QuotaLevel>($"""
-                UPDATE quotas SET "Used" = "Used" + {delta}, "UpdatedAt" = {now}
-                WHERE "ProjectId" = {projectId}
-                RETURNING "Used", "Hard"
-                """).ToListAsync(cancellationToken);
+        var levels = await db.Database.SqlQuery<QuotaLevel>($"""
+            UPDATE quotas SET "Used" = "Used" + {delta}, "UpdatedAt" = {now}
+            WHERE "ProjectId" = {projectId} AND ({(enforce ? 1 : 0)} = 0 OR "Hard" < 0 OR "Used" + {delta} <= "Hard")
+            RETURNING "Used", "Hard"
+            """).ToListAsync(cancellationToken);
         return levels.Count == 0 ? null : levels[0];
     }
 
