@@ -3,10 +3,8 @@ namespace Berth.Storage.Drivers.Filesystem;
 /// <summary>Appends to a file; commit fsyncs, cancel truncates back to the length it had when opened.</summary>
 internal sealed class FilesystemAppendWriter : IStorageWriter
 {
-    /// <summary>Writeback is started each time this much was written, spreading the disk work over the upload.</summary>
-    private const long WritebackStep = 32 * 1024 * 1024;
     private readonly long _committedLength;
-    private long _writebackFrom;
+    private readonly WriteBehind _writeBehind;
     private readonly bool _created;
     private readonly string _path;
     private FileStream? _stream;
@@ -17,7 +15,7 @@ internal sealed class FilesystemAppendWriter : IStorageWriter
         _stream = stream;
         _created = created;
         _committedLength = stream.Length;
-        _writebackFrom = _committedLength;
+        _writeBehind = new WriteBehind(stream.SafeFileHandle, _committedLength);
         Size = _committedLength;
         stream.Seek(0, SeekOrigin.End);
     }
@@ -43,17 +41,14 @@ internal sealed class FilesystemAppendWriter : IStorageWriter
         var stream = _stream ?? throw new InvalidOperationException("the writer is closed");
         await stream.WriteAsync(buffer, cancellationToken);
         Size += buffer.Length;
-        if (Size - _writebackFrom >= WritebackStep)
-        {
-            DirectorySync.StartWriteback(stream.SafeFileHandle, _writebackFrom, Size - _writebackFrom);
-            _writebackFrom = Size;
-        }
+        _writeBehind.Wrote(Size);
     }
 
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
         var stream = _stream ?? throw new InvalidOperationException("the writer is closed");
         stream.Flush(flushToDisk: true);
+        _writeBehind.Committed(Size);
         await stream.DisposeAsync();
         _stream = null;
         if (_created)

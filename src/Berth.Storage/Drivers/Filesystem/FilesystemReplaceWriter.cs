@@ -5,6 +5,7 @@ internal sealed class FilesystemReplaceWriter : IStorageWriter
 {
     private readonly string _destination;
     private readonly string _temporary;
+    private readonly WriteBehind _writeBehind;
     private FileStream? _stream;
 
     private FilesystemReplaceWriter(string destination, string temporary, FileStream stream)
@@ -12,6 +13,7 @@ internal sealed class FilesystemReplaceWriter : IStorageWriter
         _destination = destination;
         _temporary = temporary;
         _stream = stream;
+        _writeBehind = new WriteBehind(stream.SafeFileHandle, 0);
     }
 
     public long Size { get; private set; }
@@ -35,12 +37,14 @@ internal sealed class FilesystemReplaceWriter : IStorageWriter
         var stream = _stream ?? throw new InvalidOperationException("the writer is closed");
         await stream.WriteAsync(buffer, cancellationToken);
         Size += buffer.Length;
+        _writeBehind.Wrote(Size);
     }
 
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
         var stream = _stream ?? throw new InvalidOperationException("the writer is closed");
         stream.Flush(flushToDisk: true);
+        _writeBehind.Committed(Size);
         await stream.DisposeAsync();
         _stream = null;
         File.Move(_temporary, _destination, overwrite: true);
