@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Api;
 
@@ -23,23 +22,5 @@ public static class DatabaseErrors
         }
 
         return null;
-    }
-
-    /// <summary>Runs <paramref name="work"/> (one transaction) again when the database aborted it as a deadlock victim, a few times.</summary>
-    /// <remarks>PostgreSQL under READ COMMITTED picks a victim when concurrent pushes lock the same rows in different orders; SQLite serialises writers and never gets here.</remarks>
-    public static async Task<T> RetryTransientAsync<T>(DbContext db, Func<Task<T>> work, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await work();
-            }
-            catch (Exception e) when (attempt < 5 && IsTransient(e) && db.Database.CurrentTransaction is null)
-            {
-                db.ChangeTracker.Clear();
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 50) * attempt), cancellationToken);
-            }
-        }
     }
 }

@@ -21,7 +21,7 @@ namespace Berth.Gc;
 /// artifacts it counts reference are not in its estimate.</para>
 /// </remarks>
 public sealed class GcService(BerthDbContext db, IStorageDriver storage, Projects.QuotaService quotas, IOptions<GcOptions> options,
-    Settings.SettingsStore systemSettings, TimeProvider clock)
+    Settings.SettingsStore systemSettings, Api.TransientRetry retry, TimeProvider clock)
 {
     public async Task<GcResult> RunAsync(GcParameters parameters, Action<string> log, Action<GcProgress>? progress,
         CancellationToken cancellationToken)
@@ -146,7 +146,7 @@ public sealed class GcService(BerthDbContext db, IStorageDriver storage, Project
             // scan's: on PostgreSQL either side may be picked as a deadlock's victim, and the marking, which changes
             // nothing when aborted, is simply run again.
             var ids = batch.Select(b => b.Id).ToList();
-            await Api.DatabaseErrors.RetryTransientAsync(db, () => Unreferenced()
+            await retry.RunAsync("gc.mark", () => Unreferenced()
                 .Where(b => ids.Contains(b.Id) && b.State == BlobState.Ready && b.UpdatedAt < cutoff)
                 .ExecuteUpdateAsync(s => s.SetProperty(b => b.State, BlobState.Deleting), cancellationToken), cancellationToken);
             var doomed = await db.Blobs.AsNoTracking().Where(b => ids.Contains(b.Id) && b.State == BlobState.Deleting)

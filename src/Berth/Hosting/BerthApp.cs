@@ -86,6 +86,7 @@ public static class BerthApp
         services.AddAuth();
         services.AddScoped<ProjectService>();
         services.AddScoped<QuotaService>();
+        services.AddScoped<TransientRetry>();
         services.AddScoped<ProjectMetadataStore>();
         services.AddScoped<UserService>();
         services.AddScoped<RobotService>();

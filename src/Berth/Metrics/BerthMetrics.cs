@@ -18,6 +18,8 @@ public sealed class BerthMetrics
         RequestBodyBytes = meter.CreateCounter<long>("berth.http.server.request.body.size", "By", "Bytes received in request bodies");
         ResponseBodyBytes = meter.CreateCounter<long>("berth.http.server.response.body.size", "By", "Bytes sent in response bodies");
         JobsCompleted = meter.CreateCounter<long>("berth.jobs.completed", "{job}", "Job attempts by kind and outcome");
+        TransientAborts = meter.CreateCounter<long>("berth.database.transient_aborts", "{transaction}",
+            "Database work aborted as a deadlock's victim or a serialization failure, by operation and outcome");
     }
 
     public Counter<long> RequestBodyBytes { get; }
@@ -26,6 +28,9 @@ public sealed class BerthMetrics
 
     /// <summary>Job attempts that ended: <c>succeeded</c>, <c>retrying</c> (failed, tried again later), <c>failed</c> (for good), <c>released</c> (shutdown).</summary>
     public Counter<long> JobsCompleted { get; }
+
+    /// <summary>Database work the database aborted (a deadlock's victim, a serialization failure): <c>retried</c>, or <c>gave_up</c> (the error reached the caller).</summary>
+    public Counter<long> TransientAborts { get; }
 
     /// <summary>Names the <c>/v2/</c> route of this request in its metrics.</summary>
     public static void SetRoute(HttpContext context, string route) =>

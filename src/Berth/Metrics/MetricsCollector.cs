@@ -117,6 +117,8 @@ public sealed class MetricsCollector : IDisposable
         WriteCounter(output, "berth.http.server.request.body.size", "berth_http_server_request_body_bytes_total", "Bytes received in request bodies, by route");
         WriteCounter(output, "berth.http.server.response.body.size", "berth_http_server_response_body_bytes_total", "Bytes sent in response bodies, by route");
         WriteCounter(output, "berth.jobs.completed", "berth_jobs_completed_total", "Job attempts that ended, by kind and outcome");
+        WriteCounter(output, "berth.database.transient_aborts", "berth_database_transient_aborts_total",
+            "Database work aborted as a deadlock's victim or a serialization failure, by operation and outcome (retried, gave_up)");
     }
 
     private void WriteCounter(StringBuilder output, string instrument, string name, string help)

@@ -151,6 +151,10 @@ public sealed class GcRaceTests : IAsyncLifetime
             {
                 Assert.Equal(2, result.Purged.PurgedBlobs);
                 Assert.All(result.Blobs, blob => Assert.False(File.Exists(BlobFile(blob))));
+
+                // An operator sees it happen.
+                var metrics = await _server.Client.GetStringAsync("/metrics", Token);
+                Assert.Equal(1, Metrics.MetricsTests.Sample(metrics, """berth_database_transient_aborts_total{operation="gc.mark",outcome="retried"}"""));
                 return;
             }
 

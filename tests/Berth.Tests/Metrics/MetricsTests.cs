@@ -28,7 +28,7 @@ public sealed partial class MetricsTests : IAsyncLifetime
     }
 
     /// <summary>The value of the one sample named <paramref name="series"/> (name and labels exactly as written), or null.</summary>
-    private static double? Sample(string text, string series)
+    internal static double? Sample(string text, string series)
     {
         foreach (var line in text.Split('\n'))
         {

@@ -1,3 +1,4 @@
+using Berth.Api;
 using Berth.Data;
 using Berth.Data.Entities;
 using Berth.Gc;
@@ -18,7 +19,8 @@ public readonly record struct LinkedBlob(long BlobId, long Size);
 /// <c>repository_blobs</c> row links them and the blob is <see cref="BlobState.Ready"/>, so a digest known in one
 /// (private) repository never leaks through another.
 /// </remarks>
-public sealed class BlobService(BerthDbContext db, IStorageDriver storage, QuotaService quotas, IOptions<GcOptions> gcOptions, TimeProvider clock)
+public sealed class BlobService(BerthDbContext db, IStorageDriver storage, QuotaService quotas, IOptions<GcOptions> gcOptions, TransientRetry retry,
+    TimeProvider clock)
 {
     /// <summary>How long a push waits for GC to finish deleting a blob it needs before it gives up with 409.</summary>
     private const int DeletionWaitAttempts = 150;
@@ -49,7 +51,7 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
     /// <exception cref="DistributionException">403 when the project's quota cannot take the blob; nothing is linked then.</exception>
     public Task<bool> LinkAsync(long repositoryId, long blobId, CancellationToken cancellationToken, bool charge = true) =>
         db.Database.CurrentTransaction is null
-            ? Api.DatabaseErrors.RetryTransientAsync(db, () => LinkOnceAsync(repositoryId, blobId, charge, cancellationToken), cancellationToken)
+            ? retry.RunAsync("blob.link", () => LinkOnceAsync(repositoryId, blobId, charge, cancellationToken), cancellationToken)
             : LinkOnceAsync(repositoryId, blobId, charge, cancellationToken);
 
     /// <param name="repositoryId">The repository.</param>
@@ -220,7 +222,7 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
     /// has finished, and then the look tells whether it took these bytes.</para>
     /// </remarks>
     private Task<Insertion> InsertLinkedAsync(Digest digest, long size, long repositoryId, bool charge, CancellationToken cancellationToken) =>
-        Api.DatabaseErrors.RetryTransientAsync(db, async () =>
+        retry.RunAsync("blob.insert", async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             if (await BlobRows.TryInsertAsync(db, digest, size, BlobState.Ready, clock.GetUtcNow().UtcDateTime, cancellationToken) is not { } id)

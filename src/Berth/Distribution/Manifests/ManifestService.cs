@@ -1,3 +1,4 @@
+using Berth.Api;
 using Berth.Data;
 using Berth.Data.Entities;
 using Berth.Distribution.Blobs;
@@ -12,7 +13,7 @@ namespace Berth.Distribution.Manifests;
 
 /// <summary>Resolving, storing and deleting manifests and tags.</summary>
 public sealed class ManifestService(BerthDbContext db, BlobService blobs, RepositoryStore repositories, QuotaService quotas, ManifestCache cache,
-    EventLog events, ImmutableTags immutableTags, TimeProvider clock)
+    EventLog events, ImmutableTags immutableTags, TransientRetry retry, TimeProvider clock)
 {
     private static readonly Func<BerthDbContext, string, string, Task<ManifestHead?>> ByTagQuery =
         EF.CompileAsyncQuery((BerthDbContext db, string repository, string tag) =>
@@ -62,7 +63,7 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
         {
             if (await blobs.PutSmallAsync(digest, content, repositoryId, cancellationToken) is { } manifestBlobId)
             {
-                await Api.DatabaseErrors.RetryTransientAsync(db, async () =>
+                await retry.RunAsync("manifest.write", async () =>
                 {
                     await WriteAsync(name, repositoryId, reference, manifest, content.Length, digest, manifestBlobId, cancellationToken);
                     return true;
