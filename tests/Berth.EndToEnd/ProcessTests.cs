@@ -37,24 +37,24 @@ public sealed class ProcessTests : IDisposable
     public async Task Settings_come_from_berth_json_then_environment_then_flags()
     {
         var fromFile = Path.Join(_work, "from-file");
-        var envPort = BerthProcess.FreePort();
         await File.WriteAllTextAsync(Path.Join(_work, "berth.json"),
             $$$"""{"Server":{"DataDirectory":"{{{fromFile}}}","Listen":"127.0.0.1:1"}}""", TestContext.Current.CancellationToken);
 
-        // The file names the data directory; the environment overrides the file's listen address.
-        await using (var berth = BerthProcess.Start(_work, ["serve"], new Dictionary<string, string> { ["BERTH__Server__Listen"] = $"127.0.0.1:{envPort}" }))
+        // The file names the data directory; the environment overrides the file's listen address. Each source names
+        // its own loopback address (all of 127.0.0.0/8 is loopback) with a port the kernel picks: the address berth
+        // reports says which source won.
+        var environment = new Dictionary<string, string> { ["BERTH__Server__Listen"] = "127.0.0.2:0" };
+        await using (var berth = await BerthProcess.StartServingAsConfiguredAsync(_work, ["serve"], environment))
         {
-            await berth.WaitUntilServingAsync(new Uri($"http://127.0.0.1:{envPort}"));
+            Assert.Equal("127.0.0.2", berth.Address.Host);
             Assert.True(File.Exists(Path.Join(fromFile, "berth.db")));
         }
 
         // A flag overrides both.
-        var flagPort = BerthProcess.FreePort();
         var fromFlag = Path.Join(_work, "from-flag");
-        await using (var berth = BerthProcess.Start(_work, ["serve", "--listen", $"127.0.0.1:{flagPort}", "--data-dir", fromFlag],
-            new Dictionary<string, string> { ["BERTH__Server__Listen"] = $"127.0.0.1:{envPort}" }))
+        await using (var berth = await BerthProcess.StartServingAsConfiguredAsync(_work, ["serve", "--listen", "127.0.0.3:0", "--data-dir", fromFlag], environment))
         {
-            await berth.WaitUntilServingAsync(new Uri($"http://127.0.0.1:{flagPort}"));
+            Assert.Equal("127.0.0.3", berth.Address.Host);
             Assert.True(File.Exists(Path.Join(fromFlag, "berth.db")));
         }
     }
@@ -71,7 +71,8 @@ public sealed class ProcessTests : IDisposable
     [Fact]
     public async Task A_database_that_cannot_be_reached_is_a_clear_error()
     {
-        var port = BerthProcess.FreePort(); // nothing listens there
+        using var refusing = new RefusingPort();
+        var port = refusing.Port;
         var (exitCode, output) = await Tool.RunAsync("dotnet",
             [BerthProcess.Dll, "serve", "--data-dir", Path.Join(_work, "d"), "--database", $"postgres://berth@127.0.0.1:{port}/berth"]);
         Assert.Equal(1, exitCode);
@@ -124,10 +125,8 @@ public sealed class ProcessTests : IDisposable
     [Fact]
     public async Task Sigterm_drains_the_request_in_flight_and_exits_0()
     {
-        var port = BerthProcess.FreePort();
-        var address = new Uri($"http://127.0.0.1:{port}");
-        await using var berth = BerthProcess.Start(_work, ["serve", "--listen", $"127.0.0.1:{port}", "--data-dir", Path.Join(_work, "data")], AdminEnvironment);
-        await berth.WaitUntilServingAsync(address);
+        await using var berth = await BerthProcess.StartServingAsync(_work, ["serve", "--data-dir", Path.Join(_work, "data")], AdminEnvironment);
+        var address = berth.Address;
         await TestCredentials.CreateProjectsAsync(Path.Join(_work, "data"));
 
         using var client = AdminClient(address);
@@ -149,36 +148,33 @@ public sealed class ProcessTests : IDisposable
     [Fact]
     public async Task Sigkill_loses_nothing_that_was_acknowledged()
     {
-        var port = BerthProcess.FreePort();
-        var address = new Uri($"http://127.0.0.1:{port}");
-        string[] arguments = ["serve", "--listen", $"127.0.0.1:{port}", "--data-dir", Path.Join(_work, "data")];
+        string[] arguments = ["serve", "--data-dir", Path.Join(_work, "data")];
         var images = Enumerable.Range(0, 3).Select(_ => TestImage.Create().WithLayer(300_000).WithLayer(20_000).Build()).ToList();
         var half = TestBlob.Random(200_000);
         string location;
 
-        await using (var berth = BerthProcess.Start(_work, arguments, AdminEnvironment))
+        await using (var berth = await BerthProcess.StartServingAsync(_work, arguments, AdminEnvironment))
         {
-            await berth.WaitUntilServingAsync(address);
             await TestCredentials.CreateProjectsAsync(Path.Join(_work, "data"));
-            using var client = AdminClient(address);
+            using var client = AdminClient(berth.Address);
             for (var i = 0; i < images.Count; i++)
             {
                 await client.PushImageAsync("crash/app", images[i], $"v{i}");
             }
 
             using var start = await client.PostAsync("/v2/crash/app/blobs/uploads/", null);
-            location = start.Headers.Location!.OriginalString;
+            // The restarted process listens on another port: the upload is resumed by its path.
+            location = start.Headers.Location!.IsAbsoluteUri ? start.Headers.Location.PathAndQuery : start.Headers.Location.OriginalString;
             using var chunk = new ByteArrayContent(half.Content[..100_000]);
             chunk.Headers.TryAddWithoutValidation("Content-Range", "0-99999");
             (await client.PatchAsync(location, chunk)).Dispose();
             await berth.KillHardAsync();
         }
 
-        await using (var berth = BerthProcess.Start(_work, arguments, AdminEnvironment))
+        await using (var berth = await BerthProcess.StartServingAsync(_work, arguments, AdminEnvironment))
         {
-            await berth.WaitUntilServingAsync(address);
             await TestCredentials.CreateProjectsAsync(Path.Join(_work, "data"));
-            using var client = AdminClient(address);
+            using var client = AdminClient(berth.Address);
             for (var i = 0; i < images.Count; i++)
             {
                 using var manifest = await client.GetAsync($"/v2/crash/app/manifests/v{i}");
@@ -201,19 +197,16 @@ public sealed class ProcessTests : IDisposable
     [Fact]
     public async Task Without_a_configured_password_admin_gets_a_generated_one_shown_once()
     {
-        var port = BerthProcess.FreePort();
-        var address = new Uri($"http://127.0.0.1:{port}");
-        string[] arguments = ["serve", "--listen", $"127.0.0.1:{port}", "--data-dir", Path.Join(_work, "data")];
+        string[] arguments = ["serve", "--data-dir", Path.Join(_work, "data")];
         string password;
-        await using (var berth = BerthProcess.Start(_work, arguments))
+        await using (var berth = await BerthProcess.StartServingAsync(_work, arguments))
         {
-            await berth.WaitUntilServingAsync(address);
             var match = System.Text.RegularExpressions.Regex.Match(berth.Output, "generated password (\\S+);");
             Assert.True(match.Success, berth.Output);
             password = match.Groups[1].Value;
             Assert.True(password.Length >= 20);
 
-            using var client = new HttpClient { BaseAddress = address };
+            using var client = new HttpClient { BaseAddress = berth.Address };
             using var request = new HttpRequestMessage(HttpMethod.Get, "/service/token?service=harbor-registry&scope=repository:library/x:push");
             request.Headers.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"admin:{password}")));
             using var response = await client.SendAsync(request);
@@ -222,9 +215,8 @@ public sealed class ProcessTests : IDisposable
             await berth.WaitForExitAsync(TimeSpan.FromSeconds(30));
         }
 
-        await using (var again = BerthProcess.Start(_work, arguments))
+        await using (var again = await BerthProcess.StartServingAsync(_work, arguments))
         {
-            await again.WaitUntilServingAsync(address);
             Assert.DoesNotContain(password, again.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("generated password", again.Output, StringComparison.Ordinal);
         }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Berth.Storage.Drivers.S3;
+using Berth.Testing;
 
 namespace Berth.Storage.Tests;
 
@@ -110,19 +111,6 @@ public sealed class S3FailureTests
             Assert.IsNotType<StorageUnavailableException>(error);
             Assert.Contains("answered 403 AccessDenied: Access Denied", error.Message, StringComparison.Ordinal);
         }
-    }
-
-    /// <summary>A loopback port bound and not listening: connections to it are refused, and while it is held nothing else
-    /// (another test's server) can start listening there, as it could on a port picked and closed again.</summary>
-    private sealed class RefusingPort : IDisposable
-    {
-        private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-
-        public RefusingPort() => _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-
-        public int Port => ((IPEndPoint)_socket.LocalEndPoint!).Port;
-
-        public void Dispose() => _socket.Dispose();
     }
 
     /// <summary>Accepts connections, reads each request's headers, sends <c>reply</c> (if any), then keeps silent until

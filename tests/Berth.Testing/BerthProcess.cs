@@ -74,9 +74,16 @@ public sealed class BerthProcess : IAsyncDisposable
     /// Starts <c>berth</c> on a port the kernel picks (<c>--listen 127.0.0.1:0</c>) and waits until it serves there.
     /// A port chosen by the test and handed over later can be taken by another process in between; this one cannot.
     /// </summary>
-    public static async Task<BerthProcess> StartServingAsync(string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    public static Task<BerthProcess> StartServingAsync(string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
+        StartServingAsConfiguredAsync(workingDirectory, [.. arguments, "--listen", "127.0.0.1:0"], environment);
+
+    /// <summary>
+    /// Starts <c>berth</c> where its configuration (flag, environment or <c>berth.json</c>) says it listens, and waits
+    /// until it serves at the address it reported (<see cref="Address"/>); give it port 0 so that the kernel picks it.
+    /// </summary>
+    public static async Task<BerthProcess> StartServingAsConfiguredAsync(string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var process = Start(workingDirectory, [.. arguments, "--listen", "127.0.0.1:0"], environment);
+        var process = Start(workingDirectory, arguments, environment);
         try
         {
             var exited = process._process.WaitForExitAsync();

@@ -34,38 +34,62 @@ public sealed class NginxBalancer : IAsyncDisposable
         .Append("/usr/sbin").Select(d => Path.Join(d, "nginx")).FirstOrDefault(File.Exists) ?? throw TestRequirement.Missing("nginx is not installed: ./test.sh installs Debian's nginx package");
 
     /// <summary>Starts nginx on a free loopback port, balancing over the replicas on <paramref name="upstreamPorts"/>.</summary>
+    /// <remarks>nginx cannot be told to take a port the kernel picks: the port is picked free and then handed over, and
+    /// another test's server may take it in between. nginx then fails to bind and exits, and is started again elsewhere.</remarks>
     public static async Task<NginxBalancer> StartAsync(IReadOnlyList<int> upstreamPorts)
     {
         var executable = Executable;
         var directory = Directory.CreateTempSubdirectory("berth-nginx-").FullName;
-        var port = BerthProcess.FreePort();
-        await File.WriteAllTextAsync(Path.Join(directory, "nginx.conf"), Config(directory, port, upstreamPorts));
-        var info = new ProcessStartInfo(executable)
+        for (var attempt = 1; ; attempt++)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "-p", directory + "/", "-c", Path.Join(directory, "nginx.conf"), "-e", Path.Join(directory, "error.log") })
-        {
-            info.ArgumentList.Add(argument);
-        }
+            var port = BerthProcess.FreePort();
+            await File.WriteAllTextAsync(Path.Join(directory, "nginx.conf"), Config(directory, port, upstreamPorts));
+            var info = new ProcessStartInfo(executable)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var argument in new[] { "-p", directory + "/", "-c", Path.Join(directory, "nginx.conf"), "-e", Path.Join(directory, "error.log") })
+            {
+                info.ArgumentList.Add(argument);
+            }
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start nginx");
-        var balancer = new NginxBalancer(process, directory, port);
+            var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start nginx");
+            var balancer = new NginxBalancer(process, directory, port);
+            if (await ListensAsync(process, port))
+            {
+                return balancer;
+            }
+
+            var log = await process.StandardError.ReadToEndAsync() + balancer.Log;
+            var exitCode = process.ExitCode;
+            process.Dispose();
+            if (attempt >= 3 || !log.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"nginx exited with {exitCode}: {log}");
+            }
+
+            File.Delete(Path.Join(directory, "error.log"));
+        }
+    }
+
+    /// <summary>Whether nginx took connections on <paramref name="port"/> before it exited (or 20 s passed: then it throws).</summary>
+    private static async Task<bool> ListensAsync(Process process, int port)
+    {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"nginx exited with {process.ExitCode}: {await process.StandardError.ReadToEndAsync()}{balancer.Log}");
+                return false;
             }
 
             try
             {
                 using var probe = new TcpClient();
                 await probe.ConnectAsync("127.0.0.1", port);
-                return balancer;
+                return true;
             }
             catch (SocketException) when (DateTime.UtcNow < deadline)
             {

@@ -20,9 +20,8 @@ public sealed class S3ProcessTests : IDisposable
         Directory.CreateDirectory(Path.Join(home, ".aws"));
         await File.WriteAllTextAsync(Path.Join(home, ".aws", "credentials"), "[default]\naws_access_key_id = REFUSED\naws_secret_access_key = refused\n", Token);
         var prefix = S3TestServer.NewPrefix();
-        var port = BerthProcess.FreePort();
         var url = $"s3://{S3TestServer.Bucket}/{prefix}?endpoint={S3TestServer.Endpoint}&region=us-east-1&redirect=false";
-        await using var berth = BerthProcess.Start(_work, ["serve", "--listen", $"127.0.0.1:{port}", "--data-dir", Path.Join(_work, "data"), "--storage", url],
+        await using var berth = await BerthProcess.StartServingAsync(_work, ["serve", "--data-dir", Path.Join(_work, "data"), "--storage", url],
             new Dictionary<string, string>
             {
                 ["HOME"] = home,
@@ -30,10 +29,7 @@ public sealed class S3ProcessTests : IDisposable
                 ["AWS_SECRET_ACCESS_KEY"] = S3TestServer.SecretKey,
                 ["BERTH__Admin__Password"] = TestCredentials.AdminPassword,
             });
-        var address = new Uri($"http://127.0.0.1:{port}");
-        await berth.WaitUntilServingAsync(address);
-
-        using var client = new HttpClient { BaseAddress = address };
+        using var client = new HttpClient { BaseAddress = berth.Address };
         client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", TestCredentials.AdminAuthorization);
         var blob = TestBlob.Random(100_000);
         RegistryClient.Expect(await client.PushBlobAsync("library/s3-process", blob), HttpStatusCode.Created);
