@@ -20,8 +20,9 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
 {
     public const int BlockSize = 32 * 1024;
 
-    /// <summary>Free blocks kept for reuse (4 MiB per pool).</summary>
-    public const int MaxKept = 64;
+    /// <summary>Free blocks kept for reuse: enough that a busy server does not allocate blocks as fast as it returns
+    /// them; at most 8 MiB per pool stays held once it is idle (there is a pool per I/O queue, one per core up to 16).</summary>
+    public const int MaxKept = 256;
 
     private readonly ConcurrentQueue<Block> _free = new();
     private int _kept;
