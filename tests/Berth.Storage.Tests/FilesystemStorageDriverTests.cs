@@ -42,7 +42,7 @@ public sealed class FilesystemStorageDriverTests : StorageDriverConformanceTests
     [Fact]
     public async Task A_big_upload_in_several_appends_keeps_only_its_last_64_MiB_in_the_page_cache()
     {
-        SkipUnlessThePageCacheCanBeRead();
+        await SkipUnlessFilesLetGoOfThePageCacheAsync();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var chunk = RandomNumberGenerator.GetBytes(MiB);
         var length = 0L;
@@ -63,7 +63,7 @@ public sealed class FilesystemStorageDriverTests : StorageDriverConformanceTests
     [Fact]
     public async Task A_big_object_written_whole_keeps_only_its_last_64_MiB_in_the_page_cache_and_a_small_one_all()
     {
-        SkipUnlessThePageCacheCanBeRead();
+        await SkipUnlessFilesLetGoOfThePageCacheAsync();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var chunk = RandomNumberGenerator.GetBytes(MiB);
         await using (var writer = await Driver.OpenWriteAsync("/cache/whole", append: false, Token))
@@ -108,27 +108,46 @@ public sealed class FilesystemStorageDriverTests : StorageDriverConformanceTests
         Assert.Equal(sha256, await SHA256.HashDataAsync(stream, Token));
     }
 
-    /// <summary>tmpfs keeps files in the page cache by definition, and elsewhere than Linux nothing is let go.</summary>
-    private void SkipUnlessThePageCacheCanBeRead()
+    /// <summary>
+    /// Skips where nothing can leave the page cache: off Linux, on tmpfs, or on a filesystem that keeps a clean file's
+    /// pages after <c>POSIX_FADV_DONTNEED</c> (probed with coreutils' <c>dd iflag=nocache</c>, which asks for just that).
+    /// </summary>
+    private async Task SkipUnlessFilesLetGoOfThePageCacheAsync()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "the page cache is only managed on Linux");
         var format = new DriveInfo(_directory).DriveFormat;
         Assert.SkipWhen(format is "tmpfs" or "ramfs", $"{_directory} is on {format}, which has no disk to let pages go to");
+
+        var probe = Path.Join(_directory, "probe");
+        await using (var file = new FileStream(probe, FileMode.CreateNew, FileAccess.Write))
+        {
+            await file.WriteAsync(RandomNumberGenerator.GetBytes(MiB), Token);
+            file.Flush(flushToDisk: true);
+        }
+
+        var (exitCode, errors) = await RunAsync("dd", "if=" + probe, "iflag=nocache", "count=0", "status=none");
+        Assert.True(exitCode == 0, $"dd failed: {errors}");
+        var kept = await ResidentBytesAsync("probe");
+        File.Delete(probe);
+        Assert.SkipWhen(kept > 0, $"{_directory} ({format}) keeps a clean file's pages after POSIX_FADV_DONTNEED");
     }
 
     /// <summary>How many of the file's bytes are in the page cache, as util-linux's <c>fincore</c> counts them.</summary>
     private async Task<long> ResidentBytesAsync(string file)
     {
-        var info = new ProcessStartInfo("fincore", ["--bytes", "--noheadings", "--raw", "--output", "RES", Path.Join(_directory, file)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var (exitCode, output) = await RunAsync("fincore", "--bytes", "--noheadings", "--raw", "--output", "RES", Path.Join(_directory, file));
+        Assert.True(exitCode == 0, $"fincore failed: {output}");
+        return long.Parse(output.Trim(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Runs a tool; returns its exit code and its standard output, or its errors when it failed.</summary>
+    private static async Task<(int ExitCode, string Output)> RunAsync(string tool, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(tool, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(info)!;
         var output = await process.StandardOutput.ReadToEndAsync(Token);
         var errors = await process.StandardError.ReadToEndAsync(Token);
         await process.WaitForExitAsync(Token);
-        Assert.True(process.ExitCode == 0, $"fincore failed: {errors}");
-        return long.Parse(output.Trim(), CultureInfo.InvariantCulture);
+        return (process.ExitCode, process.ExitCode == 0 ? output : errors);
     }
 }
