@@ -123,6 +123,29 @@ public sealed class ProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task An_idle_server_wakes_for_its_pollers_not_ten_times_a_second()
+    {
+        // Each wake of the runtime's timer thread hands work to a thread-pool thread, which then spins before it
+        // sleeps again: what an idle server costs is mostly how often its timers fire. Its pollers (jobs, schedules,
+        // events, pull times) fire about four times a second; a 100 ms timer (ASP.NET Core's rate-limiting middleware
+        // keeps one even with no limit set) wakes it 30-40 times a second.
+        await using var berth = await BerthProcess.StartServingAsync(_work, ["serve", "--data-dir", Path.Join(_work, "data")], AdminEnvironment);
+        var timerThread = Directory.GetDirectories($"/proc/{berth.Id}/task")
+            .Single(task => File.ReadAllText(Path.Join(task, "comm")).TrimEnd('\n') == ".NET Timer");
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+
+        var before = VoluntarySwitches(timerThread);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        var perSecond = (VoluntarySwitches(timerThread) - before) / clock.Elapsed.TotalSeconds;
+        Assert.InRange(perSecond, 0, 20);
+
+        static long VoluntarySwitches(string task) => long.Parse(
+            File.ReadLines(Path.Join(task, "status")).Single(line => line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal))
+                .Split(':')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task Sigterm_drains_the_request_in_flight_and_exits_0()
     {
         await using var berth = await BerthProcess.StartServingAsync(_work, ["serve", "--data-dir", Path.Join(_work, "data")], AdminEnvironment);

@@ -96,7 +96,7 @@ public static class BerthApp
         services.AddArtifacts();
         services.AddLabels();
         services.AddBerthMetrics();
-        AddRateLimiting(services, configuration);
+        var rateLimited = AddRateLimiting(services, configuration);
 
         var app = builder.Build();
         app.UseMetrics();
@@ -106,7 +106,13 @@ public static class BerthApp
         app.UseMiddleware<CsrfMiddleware>();
         app.UseMiddleware<ReadOnlyMiddleware>();
         app.UseDistribution();
-        app.UseRateLimiter();
+        if (rateLimited)
+        {
+            // Only when a rate is set: ASP.NET Core's middleware always builds a partitioned limiter for endpoint
+            // policies, whose timer wakes a thread-pool thread ten times a second, even with nothing to limit.
+            app.UseRateLimiter();
+        }
+
         app.MapDistribution();
         app.MapTokenService();
         app.MapLogin();
@@ -215,9 +221,14 @@ public static class BerthApp
         services.AddDbContextPool<BerthDbContext>((provider, options) => options.UseBerthPostgres(provider.GetRequiredService<NpgsqlDataSource>()));
     }
 
-    private static void AddRateLimiting(IServiceCollection services, IConfiguration configuration)
+    private static bool AddRateLimiting(IServiceCollection services, IConfiguration configuration)
     {
         var limits = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
+        if (limits.RequestsPerSecond <= 0)
+        {
+            return false;
+        }
+
         services.AddRateLimiter(options =>
         {
             options.OnRejected = async (context, cancellationToken) =>
@@ -227,11 +238,6 @@ public static class BerthApp
                 await OciResults.WriteErrorAsync(context.HttpContext, Oci.OciError.Of(Oci.ErrorCode.TooManyRequests,
                     "too many requests from this client; retry after the time in Retry-After"));
             };
-            if (limits.RequestsPerSecond <= 0)
-            {
-                return;
-            }
-
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 !context.Request.Path.StartsWithSegments("/v2")
                     ? RateLimitPartition.GetNoLimiter("")
@@ -244,5 +250,6 @@ public static class BerthApp
                         AutoReplenishment = true,
                     }));
         });
+        return true;
     }
 }
