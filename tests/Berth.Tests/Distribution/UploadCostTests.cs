@@ -57,4 +57,29 @@ public sealed class UploadCostTests : IAsyncLifetime
         Assert.Equal(used + blob.Size, await UsedAsync());
         Assert.Equal(blob.Content, await Server.Client.GetByteArrayAsync($"/v2/test/cost/blobs/{blob.Digest}", Token));
     }
+
+    [Fact]
+    public async Task A_chunk_and_the_completion_each_read_the_session_once_after_taking_its_lock()
+    {
+        (await Server.Client.PushBlobAsync("test/cost", TestBlob.Random(100))).Dispose();
+        var blob = TestBlob.Random(10_000);
+        using var start = await Server.Client.PostAsync("/v2/test/cost/blobs/uploads/", null, Token);
+        var location = start.Headers.Location!.OriginalString;
+
+        Commands.Reset();
+        using var chunk = await Server.Client.PatchAsync(location, new ByteArrayContent(blob.Content[..6_000]), Token);
+        Assert.Equal(HttpStatusCode.Accepted, chunk.StatusCode);
+        Assert.Single(Commands.Commands, ReadsTheSession);
+
+        location = chunk.Headers.Location!.OriginalString;
+        Commands.Reset();
+        using var completed = await Server.Client.PutAsync($"{location}{(location.Contains('?') ? '&' : '?')}digest={blob.Digest}",
+            new ByteArrayContent(blob.Content[6_000..]), Token);
+        Assert.Equal(HttpStatusCode.Created, completed.StatusCode);
+        Assert.Single(Commands.Commands, ReadsTheSession);
+        Assert.Equal(blob.Content, await Server.Client.GetByteArrayAsync($"/v2/test/cost/blobs/{blob.Digest}", Token));
+
+        static bool ReadsTheSession(string command) =>
+            Regex.IsMatch(command, "^\\s*SELECT\\b[\\s\\S]*\\bFROM\\s+\"?upload_sessions\"?", RegexOptions.IgnoreCase);
+    }
 }

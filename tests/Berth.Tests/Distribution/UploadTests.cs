@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Berth.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Berth.Tests.Distribution;
 
@@ -223,6 +224,32 @@ public sealed class UploadTests(ServerFixture fixture) : IClassFixture<ServerFix
         var id = location[(location.LastIndexOf('/') + 1)..];
         using var response = await Client.GetAsync($"/v2/{ServerFixture.NewRepository()}/blobs/uploads/{id}");
         Assert.Equal("BLOB_UPLOAD_UNKNOWN", await response.ErrorCodeAsync());
+    }
+
+    [Fact]
+    public async Task Writes_to_an_unknown_session_or_another_repositorys_are_blob_upload_unknown_and_leave_no_lock_behind()
+    {
+        var location = await OpenAsync(ServerFixture.NewRepository());
+        (await PatchAsync(location, new byte[100], 0)).Dispose();
+        var id = location[(location.LastIndexOf('/') + 1)..];
+        var blob = TestBlob.Random(50);
+
+        foreach (var target in new[] { $"/v2/{ServerFixture.NewRepository()}/blobs/uploads/{id}", $"/v2/library/x/blobs/uploads/{Guid.NewGuid()}", "/v2/library/x/blobs/uploads/not-a-uuid" })
+        {
+            using var patch = new HttpRequestMessage(HttpMethod.Patch, target) { Content = new ByteArrayContent(blob.Content) };
+            using var put = new HttpRequestMessage(HttpMethod.Put, $"{target}?digest={blob.Digest}") { Content = new ByteArrayContent(blob.Content) };
+            using var delete = new HttpRequestMessage(HttpMethod.Delete, target);
+            foreach (var request in new[] { patch, put, delete })
+            {
+                using var response = await Client.SendAsync(request);
+                Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+                Assert.Equal("BLOB_UPLOAD_UNKNOWN", await response.ErrorCodeAsync());
+            }
+        }
+
+        // The session itself is untouched, and its lock, like the unknown ones', is gone once nobody holds it.
+        Assert.Equal("0-99", await RangeAsync(location));
+        Assert.Equal(0, fixture.Server.Services.GetRequiredService<Berth.Distribution.Uploads.UploadLocks>().Count);
     }
 
     [Fact]

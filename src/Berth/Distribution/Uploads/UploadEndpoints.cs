@@ -51,21 +51,24 @@ public static class UploadEndpoints
         Methods.Require(context, "GET", "PATCH", "PUT", "DELETE");
         var cancellationToken = context.RequestAborted;
         var uploads = context.RequestServices.GetRequiredService<UploadService>();
-        var session = await uploads.FindAsync(name, id, cancellationToken);
         var method = context.Request.Method;
 
         if (HttpMethods.IsGet(method))
         {
-            WriteSessionState(context, name, session, await uploads.SizeAsync(session, cancellationToken), StatusCodes.Status204NoContent);
+            var current = await uploads.FindAsync(name, id, cancellationToken);
+            WriteSessionState(context, name, current, await uploads.SizeAsync(current, cancellationToken), StatusCodes.Status204NoContent);
             return;
         }
 
-        await using var lease = await context.RequestServices.GetRequiredService<UploadLocks>().AcquireAsync(session.Id, cancellationToken);
+        // The lock first, then the read: the session is then as the request before this one left it (a completion in
+        // progress included), or gone, which the read reports.
+        await using var lease = await context.RequestServices.GetRequiredService<UploadLocks>().AcquireAsync(UploadService.ParseId(id), cancellationToken);
         if (!lease.SessionExists)
         {
-            // The request this one waited for completed or cancelled the session.
             throw DistributionException.Of(ErrorCode.BlobUploadUnknown, detail: id);
         }
+
+        var session = await uploads.FindAsync(name, id, cancellationToken);
 
         if (HttpMethods.IsDelete(method))
         {

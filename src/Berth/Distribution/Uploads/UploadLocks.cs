@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Berth.Data;
 using Berth.Oci;
 using Microsoft.EntityFrameworkCore;
@@ -10,16 +9,18 @@ namespace Berth.Distribution.Uploads;
 /// <para>A client that retries a chunk after its connection broke may reach a server while the broken request is still
 /// rolling its half chunk back, possibly on another replica; without this the two would interleave on one object. The
 /// retry waits for the rollback, then sees the true size.</para>
-/// <para>Within a process, requests queue on a semaphore. Across replicas, the holder takes a lease on the session's row
-/// (one conditional UPDATE, as job claims do) and renews it while the request runs; a replica that dies holding it
-/// lets go when the lease lapses. SQLite is served by one process only, so there the semaphore is the whole lock and
-/// an upload's requests write no lease rows.</para>
+/// <para>Within a process, requests queue on a semaphore, kept while a request holds or waits for it. Across replicas,
+/// the holder takes a lease on the session's row (one conditional UPDATE, as job claims do) and renews it while the
+/// request runs; a replica that dies holding it lets go when the lease lapses. SQLite is served by one process only, so
+/// there the semaphore is the whole lock and an upload's requests write no lease rows.</para>
+/// <para>Callers read the session after they hold its lock, not before: what they read (its size, a completion in
+/// progress) is then what the request before them left, and that read also tells whether the session still exists.</para>
 /// </remarks>
 public sealed partial class UploadLocks(IServiceScopeFactory scopes, TimeProvider clock, ILogger<UploadLocks> logger)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
-    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _locks = new();
+    private readonly Dictionary<Guid, Entry> _locks = [];
     private readonly TimeProvider _clock = clock;
     private readonly ILogger _logger = logger;
     private bool? _shared;
@@ -32,21 +33,32 @@ public sealed partial class UploadLocks(IServiceScopeFactory scopes, TimeProvide
     public static TimeSpan Lease { get; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Holds the session's lock until the returned lease is disposed.</summary>
-    /// <remarks>A session that no longer exists is "held" at once: <see cref="UploadLease.SessionExists"/> says so.</remarks>
+    /// <remarks>
+    /// A session that no longer exists is "held" at once. Where a lease row is taken, <see cref="UploadLease.SessionExists"/>
+    /// says so; on SQLite nothing is read here, and the caller's read of the session, made under the lock, tells.
+    /// </remarks>
     public async Task<UploadLease> AcquireAsync(Guid session, CancellationToken cancellationToken)
     {
         var deadline = TimeProvider.System.GetUtcNow() + Wait;
-        var semaphore = _locks.GetOrAdd(session, _ => new SemaphoreSlim(1, 1));
-        if (!await semaphore.WaitAsync(Wait, cancellationToken))
+        var entry = Enter(session);
+        try
         {
-            throw Busy();
+            if (!await entry.Semaphore.WaitAsync(Wait, cancellationToken))
+            {
+                throw Busy();
+            }
+        }
+        catch
+        {
+            Leave(session, entry);
+            throw;
         }
 
         try
         {
             if (!IsShared())
             {
-                return new UploadLease(this, semaphore, session, null, await ExistsAsync(session, cancellationToken));
+                return new UploadLease(this, entry, session, null, true);
             }
 
             var token = Guid.NewGuid();
@@ -55,9 +67,9 @@ public sealed partial class UploadLocks(IServiceScopeFactory scopes, TimeProvide
                 switch (await TryLeaseAsync(session, token, cancellationToken))
                 {
                     case LeaseResult.Taken:
-                        return new UploadLease(this, semaphore, session, token, true);
+                        return new UploadLease(this, entry, session, token, true);
                     case LeaseResult.NoSession:
-                        return new UploadLease(this, semaphore, session, null, false);
+                        return new UploadLease(this, entry, session, null, false);
                 }
 
                 if (TimeProvider.System.GetUtcNow() >= deadline)
@@ -70,13 +82,57 @@ public sealed partial class UploadLocks(IServiceScopeFactory scopes, TimeProvide
         }
         catch
         {
-            semaphore.Release();
+            entry.Semaphore.Release();
+            Leave(session, entry);
             throw;
         }
     }
 
-    /// <summary>Drops the lock of a session that has ended (completed or cancelled).</summary>
-    public void Forget(Guid session) => _locks.TryRemove(session, out _);
+    /// <summary>How many sessions have a request holding or waiting for their lock in this process.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_locks)
+            {
+                return _locks.Count;
+            }
+        }
+    }
+
+    /// <summary>The session's semaphore, counted as used until <see cref="Leave"/>: it is dropped when nobody holds or waits for it.</summary>
+    private Entry Enter(Guid session)
+    {
+        lock (_locks)
+        {
+            if (!_locks.TryGetValue(session, out var entry))
+            {
+                _locks[session] = entry = new Entry();
+            }
+
+            entry.Users++;
+            return entry;
+        }
+    }
+
+    private void Leave(Guid session, Entry entry)
+    {
+        lock (_locks)
+        {
+            if (--entry.Users == 0)
+            {
+                _locks.Remove(session);
+            }
+        }
+    }
+
+    internal sealed class Entry
+    {
+        public SemaphoreSlim Semaphore { get; } = new(1, 1);
+
+        /// <summary>Requests holding or waiting for the semaphore; guarded by the dictionary's lock.</summary>
+        public int Users { get; set; }
+    }
 
     private static DistributionException Busy() =>
         DistributionException.Of(ErrorCode.BlobUploadInvalid,
@@ -99,12 +155,6 @@ public sealed partial class UploadLocks(IServiceScopeFactory scopes, TimeProvide
         }
 
         return shared;
-    }
-
-    private async Task<bool> ExistsAsync(Guid session, CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<BerthDbContext>().UploadSessions.AnyAsync(s => s.Id == session, cancellationToken);
     }
 
     private async Task<LeaseResult> TryLeaseAsync(Guid session, Guid token, CancellationToken cancellationToken)
@@ -160,20 +210,20 @@ public sealed partial class UploadLocks(IServiceScopeFactory scopes, TimeProvide
     public sealed class UploadLease : IAsyncDisposable
     {
         private readonly UploadLocks _owner;
-        private readonly SemaphoreSlim _semaphore;
+        private readonly Entry _entry;
         private readonly Guid _session;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _renewing;
         private Guid? _token;
         private int _released;
 
-        internal UploadLease(UploadLocks owner, SemaphoreSlim semaphore, Guid session, Guid? token, bool exists)
+        internal UploadLease(UploadLocks owner, Entry entry, Guid session, Guid? token, bool exists)
         {
-            (_owner, _semaphore, _session, _token, SessionExists) = (owner, semaphore, session, token, exists);
+            (_owner, _entry, _session, _token, SessionExists) = (owner, entry, session, token, exists);
             _renewing = token is { } held ? RenewLoopAsync(held) : Task.CompletedTask;
         }
 
-        /// <summary>False when the request this one waited for completed or cancelled the session.</summary>
+        /// <summary>False when taking the lease row showed that the session is gone (a request before this one completed or cancelled it).</summary>
         public bool SessionExists { get; }
 
         /// <summary>
@@ -203,7 +253,8 @@ public sealed partial class UploadLocks(IServiceScopeFactory scopes, TimeProvide
                 await _owner.ReleaseAsync(_session, token);
             }
 
-            _semaphore.Release();
+            _entry.Semaphore.Release();
+            _owner.Leave(_session, _entry);
         }
 
         private async Task StopRenewingAsync()

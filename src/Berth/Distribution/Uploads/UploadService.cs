@@ -16,7 +16,7 @@ namespace Berth.Distribution.Uploads;
 /// The store's object is the truth about how many bytes arrived: a chunk counts once its writer committed.
 /// </remarks>
 public sealed class UploadService(
-    BerthDbContext db, IStorageDriver storage, UploadHashes hashes, UploadLocks locks, BlobService blobs, RepositoryStore repositories,
+    BerthDbContext db, IStorageDriver storage, UploadHashes hashes, BlobService blobs, RepositoryStore repositories,
     IOptions<UploadPurgeOptions> purgeOptions, TimeProvider clock)
 {
     /// <summary>How stale a session's <c>UpdatedAt</c> may grow while chunks arrive before a chunk writes it again.</summary>
@@ -38,14 +38,16 @@ public sealed class UploadService(
     /// <summary>The session <paramref name="id"/> of repository <paramref name="name"/>, or <c>BLOB_UPLOAD_UNKNOWN</c>.</summary>
     public async Task<UploadSession> FindAsync(string name, string id, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParseExact(id, "D", out var sessionId) && !Guid.TryParseExact(id, "N", out sessionId))
-        {
-            throw DistributionException.Of(ErrorCode.BlobUploadUnknown, detail: id.Length <= 100 ? id : null);
-        }
-
+        var sessionId = ParseId(id);
         return await db.UploadSessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId && s.Repository!.Name == name, cancellationToken)
             ?? throw DistributionException.Of(ErrorCode.BlobUploadUnknown, detail: id);
     }
+
+    /// <summary>The session id of an upload URL, or <c>BLOB_UPLOAD_UNKNOWN</c>.</summary>
+    public static Guid ParseId(string id) =>
+        Guid.TryParseExact(id, "D", out var sessionId) || Guid.TryParseExact(id, "N", out sessionId)
+            ? sessionId
+            : throw DistributionException.Of(ErrorCode.BlobUploadUnknown, detail: id.Length <= 100 ? id : null);
 
     /// <summary>How many bytes the session holds.</summary>
     public async Task<long> SizeAsync(UploadSession session, CancellationToken cancellationToken) =>
@@ -181,7 +183,7 @@ public sealed class UploadService(
         await EndAsync(session, lease);
     }
 
-    /// <summary>Removes a completed session: its row (and with it any lease on it), whatever is left at its path, its lock.</summary>
+    /// <summary>Removes a completed session: its row (and with it any lease on it) and whatever is left at its path.</summary>
     private async Task EndAsync(UploadSession session, UploadLocks.UploadLease? lease)
     {
         if (lease is not null)
@@ -191,7 +193,6 @@ public sealed class UploadService(
 
         await db.UploadSessions.Where(s => s.Id == session.Id).ExecuteDeleteAsync(CancellationToken.None);
         await DeleteDataAsync(session.Id);
-        locks.Forget(session.Id);
     }
 
     public async Task CancelAsync(UploadSession session, CancellationToken cancellationToken)
@@ -199,7 +200,6 @@ public sealed class UploadService(
         hashes.Forget(session.Id);
         await db.UploadSessions.Where(s => s.Id == session.Id).ExecuteDeleteAsync(cancellationToken);
         await DeleteDataAsync(session.Id);
-        locks.Forget(session.Id);
     }
 
     /// <summary>The running hash when this process saw every byte; otherwise one pass over the stored upload.</summary>
