@@ -151,7 +151,9 @@ public sealed class JobProcessTests : IDisposable
 
     private async Task<string> RunGcAsync(Dictionary<string, string> environment, params string[] extra)
     {
-        await using var process = BerthProcess.Start(_work, ["gc", "--data-dir", Data, .. extra], environment);
+        // The server's database: the one TestDatabase made for this data directory, or its SQLite file.
+        string[] database = TestDatabase.UrlOf(Data) is { } url ? ["--database", url] : [];
+        await using var process = BerthProcess.Start(_work, ["gc", "--data-dir", Data, .. database, .. extra], environment);
         Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         return process.Output;
     }

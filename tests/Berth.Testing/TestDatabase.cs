@@ -50,6 +50,7 @@ public static class TestDatabase
     {
         var server = new UriBuilder(PostgresServer) { Path = "/" + name, Query = "" };
         var url = server.Uri.ToString();
+        Directory.CreateDirectory(dataDirectory);
         await File.WriteAllTextAsync(Path.Join(dataDirectory, MarkerFile), url);
         return url;
     }
