@@ -103,7 +103,11 @@ public sealed class GcService(BerthDbContext db, IStorageDriver storage, Project
             && db.Blobs.Any(b => b.Id == l.BlobId && b.UpdatedAt < cutoff)
             && !db.ArtifactReferences.Any(r => r.BlobId == l.BlobId && r.Artifact!.RepositoryId == l.RepositoryId)
             && !db.Artifacts.Any(a => a.BlobId == l.BlobId && a.RepositoryId == l.RepositoryId));
-        return dry ? await stale.LongCountAsync(cancellationToken) : await stale.ExecuteDeleteAsync(cancellationToken);
+        // A push renews the links it relies on, so on PostgreSQL this waits for it on those rows and then skips them; the
+        // two may also lock rows in opposite orders, and the side picked as a deadlock's victim runs again.
+        return dry
+            ? await stale.LongCountAsync(cancellationToken)
+            : await retry.RunAsync("gc.unlink", () => stale.ExecuteDeleteAsync(cancellationToken), cancellationToken);
     }
 
     private IQueryable<Blob> Unreferenced() => db.Blobs.Where(b =>

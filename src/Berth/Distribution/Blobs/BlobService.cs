@@ -68,11 +68,14 @@ public sealed class BlobService(BerthDbContext db, IStorageDriver storage, Quota
             return false;
         }
 
-        // Idempotent, and safe when two pushes link the same blob at once (PostgreSQL runs them side by side).
+        // Idempotent, and safe when two pushes link the same blob at once (PostgreSQL runs them side by side). A link that
+        // exists is renewed: GC, which drops links older than its window that nothing references, then waits for this
+        // transaction and finds the row too recent, instead of dropping it under a blob just acknowledged.
         var now = clock.GetUtcNow().UtcDateTime;
-        await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO repository_blobs (\"RepositoryId\", \"BlobId\", \"CreatedAt\") VALUES ({repositoryId}, {blobId}, {now}) ON CONFLICT DO NOTHING",
-            cancellationToken);
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO repository_blobs ("RepositoryId", "BlobId", "CreatedAt") VALUES ({repositoryId}, {blobId}, {now})
+            ON CONFLICT ("RepositoryId", "BlobId") DO UPDATE SET "CreatedAt" = excluded."CreatedAt"
+            """, cancellationToken);
 
         if (charge && insertedSize is { } size)
         {

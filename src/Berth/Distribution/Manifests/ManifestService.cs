@@ -117,6 +117,17 @@ public sealed class ManifestService(BerthDbContext db, BlobService blobs, Reposi
             throw DistributionException.Of(ErrorCode.ManifestBlobUnknown, "a blob the manifest names was garbage-collected meanwhile; push it again");
         }
 
+        // The repository's links to those blobs are renewed too (a link's CreatedAt is when it was made or last relied
+        // on). GC drops links older than its window that no artifact of the repository references, and on PostgreSQL it
+        // cannot see this transaction's references until it commits: renewed rows make it wait for the commit and then
+        // find them too recent, where untouched ones would be dropped under the manifest being written.
+        var renewed = await db.RepositoryBlobs.Where(l => l.RepositoryId == repositoryId && (l.BlobId == manifestBlobId || blobIds.Contains(l.BlobId)))
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.CreatedAt, now), cancellationToken);
+        if (renewed != blobIds.Count + 1)
+        {
+            throw DistributionException.Of(ErrorCode.ManifestBlobUnknown, "a blob the manifest names was unlinked by garbage collection meanwhile; push it again");
+        }
+
         await quotas.ChargeAsync(repositoryId, [manifestBlobId, .. blobIds], cancellationToken, digest.Value);
 
         var artifact = await db.Artifacts.FirstOrDefaultAsync(a => a.RepositoryId == repositoryId && a.Digest == digest.Value, cancellationToken);
